@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// Kernels are built for AVX2+FMA (Haswell and later) unless DISTILLERY_PORTABLE=1 is set,
+// because Swift on Linux otherwise targets baseline x86-64 and emits no FMA or ymm code.
+let portable = ProcessInfo.processInfo.environment["DISTILLERY_PORTABLE"] == "1"
+#if arch(x86_64)
+let swiftKernelFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
+let cKernelFlags: [CSetting] = portable ? [] : [.unsafeFlags(["-mavx2", "-mfma", "-mf16c", "-O3"])]
+#else
+let swiftKernelFlags: [SwiftSetting] = []
+let cKernelFlags: [CSetting] = [.unsafeFlags(["-O3"])]
+#endif
+
+let package = Package(
+    name: "Distillery",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "distillery", targets: ["DistilleryCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CKernels", cSettings: cKernelFlags),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: swiftKernelFlags),
+        .target(name: "ModelFormats", dependencies: ["Tensors"], swiftSettings: swiftKernelFlags),
+        .target(name: "Tokenizers"),
+        .target(name: "Transformer", dependencies: ["Tensors", "ModelFormats", "CKernels"], swiftSettings: swiftKernelFlags),
+        .target(name: "ModelLoading", dependencies: ["ModelFormats", "Tokenizers", "Transformer"]),
+        .target(name: "Provenance", dependencies: [
+            "ModelFormats",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "DistilleryCLI", dependencies: [
+            "ModelLoading", "Provenance",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransformerTests", dependencies: ["ModelLoading", "Transformer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ProvenanceTests", dependencies: ["Provenance"]),
+        .testTarget(name: "CLITests", dependencies: ["ModelLoading"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Distillery: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distillery",
+        abstract: "Make derivative models: teacher traces, student training, GGUF quantisation, provenance.",
+        subcommands: []
+    )
+}
