@@ -1,0 +1,99 @@
+import CKernels
+import ModelFormats
+import Tensors
+
+/// A weight matrix of `rows` output features × `columns` input features, either Float32 or
+/// ggml blocks used as they are (no dequantised copy: the bytes are usually a memory-mapped
+/// GGUF file, which `owner` keeps alive).
+public struct LinearWeight: @unchecked Sendable {
+    public enum Storage {
+        case float(UnsafePointer<Float>)
+        case quantized(GGMLType, UnsafeRawPointer, rowBytes: Int)
+    }
+
+    public let name: String
+    public let rows: Int
+    public let columns: Int
+    public let storage: Storage
+    private let owner: AnyObject
+
+    /// Types with a matmul kernel that reads the blocks directly.
+    public static let directTypes: Set<GGMLType> = [.q4_0, .q4_1, .q8_0, .f16]
+
+    public init(name: String, rows: Int, columns: Int, float buffer: FloatBuffer, offset: Int = 0) throws {
+        guard rows > 0, columns > 0, offset >= 0, offset + rows * columns <= buffer.count else {
+            throw TransformerError.weightShape(name: name, expected: [rows, columns], found: [buffer.count - offset])
+        }
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+        self.storage = .float(UnsafePointer(buffer.pointer + offset))
+        self.owner = buffer
+    }
+
+    /// `bytes` must hold `rows` rows of `columns` elements of `type`, kept alive by `owner`.
+    public init(name: String, rows: Int, columns: Int, type: GGMLType, bytes: UnsafeRawBufferPointer, owner: AnyObject) throws {
+        guard Self.directTypes.contains(type) else {
+            throw TransformerError.unsupportedWeightType(name: name, type: type.description)
+        }
+        // The kernels walk rows in blocks of 32 elements (F16 included).
+        guard rows > 0, columns > 0, columns % 32 == 0, let rowBytes = type.byteCount(elements: columns),
+              let base = bytes.baseAddress, bytes.count == rowBytes * rows else {
+            throw TransformerError.weightShape(name: name, expected: [rows, columns], found: [bytes.count])
+        }
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+        self.storage = .quantized(type, base, rowBytes: rowBytes)
+        self.owner = owner
+    }
+
+    /// y[n × rows] = x[n × columns] · Wᵀ.
+    public func apply(_ x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool) {
+        switch storage {
+        case .float(let w):
+            Gemm.multiplyTransposedB(m: n, n: rows, k: columns, a: x, lda: columns, b: w, ldb: columns, c: y, ldc: rows)
+        case .quantized(let type, let base, let rowBytes):
+            let kernel = Self.kernel(for: type)
+            let bytes = base.assumingMemoryBound(to: UInt8.self)
+            let columns = Int32(self.columns), rows = self.rows
+            pool.forEachRange(rows, minimumChunk: 16) { range in
+                kernel(bytes, rowBytes, Int32(range.lowerBound), Int32(range.upperBound), columns,
+                       x, Int(columns), Int32(n), y, rows)
+            }
+        }
+    }
+
+    /// Writes row `index` as Float32 (an embedding lookup).
+    public func row(_ index: Int, into destination: UnsafeMutablePointer<Float>) throws {
+        guard index >= 0, index < rows else {
+            throw TransformerError.tokenOutOfRange(token: Int32(truncatingIfNeeded: index), vocabularySize: rows)
+        }
+        switch storage {
+        case .float(let w):
+            destination.update(from: w + index * columns, count: columns)
+        case .quantized(let type, let base, let rowBytes):
+            let source = UnsafeRawBufferPointer(start: base + index * rowBytes, count: rowBytes)
+            try dequantize(source, type: type, count: columns, into: destination)
+        }
+    }
+
+    public var storedType: String {
+        switch storage {
+        case .float: return "F32"
+        case .quantized(let type, _, _): return type.description
+        }
+    }
+
+    private typealias Kernel = (UnsafePointer<UInt8>?, Int, Int32, Int32, Int32,
+                                UnsafePointer<Float>?, Int, Int32, UnsafeMutablePointer<Float>?, Int) -> Void
+
+    private static func kernel(for type: GGMLType) -> Kernel {
+        switch type {
+        case .q4_0: return dst_matmul_q4_0
+        case .q4_1: return dst_matmul_q4_1
+        case .q8_0: return dst_matmul_q8_0
+        default: return dst_matmul_f16  // init admits only directTypes
+        }
+    }
+}
