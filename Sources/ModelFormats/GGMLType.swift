@@ -71,3 +71,20 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         return overflow ? nil : bytes
     }
 }
+
+extension GGMLType {
+    /// The ggml name of any type id, including the ones we cannot decode (GGUF.md §2), so an
+    /// error can say "IQ2_XXS" rather than "16".
+    public static func nameOfID(_ id: UInt32) -> String {
+        if let type = GGMLType(rawValue: id) { return type.description }
+        let others: [UInt32: String] = [
+            4: "Q4_2, removed", 5: "Q4_3, removed", 9: "Q8_1", 15: "Q8_K", 16: "IQ2_XXS", 17: "IQ2_XS",
+            18: "IQ3_XXS", 19: "IQ1_S", 20: "IQ4_NL", 21: "IQ3_S", 22: "IQ2_S", 23: "IQ4_XS", 24: "I8",
+            25: "I16", 26: "I32", 27: "I64", 28: "F64", 29: "IQ1_M", 31: "Q4_0_4_4, removed",
+            32: "Q4_0_4_8, removed", 33: "Q4_0_8_8, removed", 34: "TQ1_0", 35: "TQ2_0",
+            36: "IQ4_NL_4_4, removed", 37: "IQ4_NL_4_8, removed", 38: "IQ4_NL_8_8, removed",
+            39: "MXFP4", 40: "NVFP4", 41: "Q1_0", 42: "Q2_0",
+        ]
+        return others[id] ?? "unknown"
+    }
+}
