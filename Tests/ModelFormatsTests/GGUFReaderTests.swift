@@ -100,8 +100,7 @@ import Testing
     @Test func readsHandBuiltFile() throws {
         // F32 [4, 2] then one Q8_0 block (d = 1.0 = f16 0x3C00, qs = 0…31).
         var data = [Float](arrayLiteral: 1, 2, 3, 4, -1, -2, -3, -4).flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
-        data += [UInt8](repeating: 0, count: 32 - data.count % 32)
-        data += [0x00, 0x3C] + (0 ..< 32).map { UInt8($0) }
+                data += [0x00, 0x3C] + (0 ..< 32).map { UInt8($0) }
         let bytes = GGUFBuilder.file(version: 2, kv: [("general.architecture", { $0.u32(8); $0.string("llama") })],
                                      tensors: [.init(name: "a", ne: [4, 2], type: 0, offset: 0),
                                                .init(name: "b", ne: [32], type: 8, offset: 32)],

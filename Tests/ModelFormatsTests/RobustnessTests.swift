@@ -124,6 +124,8 @@ import Testing
                 Issue.record("trial \(trial): untyped error \(error)")
             }
         }
-        #expect(parsed > 50, "\(parsed) of 400 mutations parsed")
+        // Most of this small file is JSON header, so most flips break it; some must still parse
+        // so that the tensor-reading path is exercised on damaged data too.
+        #expect(parsed > 20, "\(parsed) of 400 mutations parsed")
     }
 }

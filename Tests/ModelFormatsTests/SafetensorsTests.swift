@@ -69,6 +69,12 @@ import Testing
         for (name, shape, values) in Self.sample { tensors[name] = ["shape": shape, "bits": values.map { Int($0.bitPattern) }] }
         let json = try JSONSerialization.data(withJSONObject: ["metadata": ["format": "pt", "by": "distillery"], "tensors": tensors])
         try json.write(to: dir.appendingPathComponent("swift_written_expected.json"))
+        // And a config.json, which the script loads with transformers' AutoConfig.
+        let config = HFModelConfig(architecture: .llama, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30,
+                                   numAttentionHeads: 9, numKeyValueHeads: 3, rmsNormEps: 1e-5, ropeTheta: 100000,
+                                   maxPositionEmbeddings: 8192, vocabSize: 49152, tieWordEmbeddings: true,
+                                   bosTokenIds: [1], eosTokenIds: [2], torchDtype: "bfloat16")
+        try config.write(to: dir.appendingPathComponent("config.json"))
     }
 
     @Test func writerRejectsBadInputAndLeavesNothing() throws {
