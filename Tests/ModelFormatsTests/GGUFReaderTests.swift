@@ -66,6 +66,9 @@ import Testing
         let wrong = #expect(throws: GGUFError.self) { try file.string("test.u8") }
         #expect(wrong?.kind == .wrongValueType)
         #expect(wrong?.description.contains("UINT8") == true)
+        let tooBig = #expect(throws: GGUFError.self) { try file.int("test.u64") }
+        #expect(tooBig?.description.contains("too large for Int") == true)
+        #expect(file.metadata["test.strings"]?.description == #"["a", "bc", "déf"]"#)
         // A wrong type is an error even through the optional form.
         #expect(throws: GGUFError.self) { try file.optionalFloat("test.string") }
         #expect(throws: GGUFError.self) { try file.stringArray("test.ints") }
