@@ -40,6 +40,13 @@ struct GGUFModelTests {
         #expect(file.tensor(named: "blk.0.ffn_down.weight")?.type == .q4_1)
         #expect(file.tensor(named: "output_norm.weight")?.type == .f32)
         #expect(file.tensor(named: "output.weight") == nil)   // tied embeddings
+
+        // bytes(of:) points into the one mapping: no copy, and stable between calls.
+        let norm = try #require(file.tensor(named: "output_norm.weight"))
+        let a = try #require(file.bytes(of: embedding).baseAddress)
+        let b = try #require(file.bytes(of: norm).baseAddress)
+        #expect(b - a == norm.offset - embedding.offset)
+        #expect(file.bytes(of: embedding).baseAddress == a && file.bytes(of: embedding).count == embedding.byteCount)
     }
 
     @Test func dequantizesLikeGGUFPy() throws {
