@@ -18,6 +18,10 @@ extension GGUFFile {
 
     private func typed<T>(_ key: String, _ value: GGUFValue, _ expected: String, _ convert: (GGUFValue) -> T?) throws -> T {
         guard let result = convert(value) else {
+            if case .uint64(let big) = value, big > UInt64(Int.max) {
+                throw GGUFError(.wrongValueType, file: url.path, offset: nil,
+                                "metadata key '\(key)' holds UINT64 \(big), too large for Int")
+            }
             throw GGUFError(.wrongValueType, file: url.path, offset: nil,
                             "metadata key '\(key)' holds \(value.typeName), expected \(expected)")
         }

@@ -49,12 +49,12 @@ struct GGUFParser {
         let tensorCount = try cursor.count("tensor count")
         let kvCount = try cursor.count("metadata key/value count")
         guard kvCount <= cursor.remaining / minKVRecordSize else {
-            throw cursor.error(.malformedMetadata, at: 16, "metadata count \(kvCount) cannot fit in the \(cursor.remaining) bytes after the header",
-                               fix: "the header is corrupt; obtain the file again")
+            throw cursor.error(.truncated, at: 16, "the file is truncated or its header is corrupt: \(kvCount) metadata records cannot fit in the \(cursor.remaining) bytes after the header",
+                               fix: "download or copy the file again; compare its size and checksum with the source")
         }
         guard tensorCount <= cursor.remaining / minTensorInfoSize else {
-            throw cursor.error(.malformedTensorInfo, at: 8, "tensor count \(tensorCount) cannot fit in the \(cursor.remaining) bytes after the header",
-                               fix: "the header is corrupt; obtain the file again")
+            throw cursor.error(.truncated, at: 8, "the file is truncated or its header is corrupt: \(tensorCount) tensor-info records cannot fit in the \(cursor.remaining) bytes after the header",
+                               fix: "download or copy the file again; compare its size and checksum with the source")
         }
 
         // §1.3 key/value records.

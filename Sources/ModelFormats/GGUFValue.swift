@@ -149,3 +149,26 @@ public enum GGUFValue: Sendable, Equatable {
         return values.compactMap(\.floatValue)
     }
 }
+
+extension GGUFValue: CustomStringConvertible {
+    /// The value as it reads in an error message; long arrays are abridged.
+    public var description: String {
+        switch self {
+        case .uint8(let v): return "\(v)"
+        case .int8(let v): return "\(v)"
+        case .uint16(let v): return "\(v)"
+        case .int16(let v): return "\(v)"
+        case .uint32(let v): return "\(v)"
+        case .int32(let v): return "\(v)"
+        case .float32(let v): return "\(v)"
+        case .bool(let v): return "\(v)"
+        case .string(let v): return "\"\(v)\""
+        case .uint64(let v): return "\(v)"
+        case .int64(let v): return "\(v)"
+        case .float64(let v): return "\(v)"
+        case .array(_, let values):
+            let shown = values.prefix(8).map(\.description).joined(separator: ", ")
+            return "[" + shown + (values.count > 8 ? ", … (\(values.count) elements)]" : "]")
+        }
+    }
+}
