@@ -20,15 +20,23 @@ public struct LinearWeight: @unchecked Sendable {
     /// Types with a matmul kernel that reads the blocks directly.
     public static let directTypes: Set<GGMLType> = [.q4_0, .q4_1, .q8_0, .f16]
 
-    public init(name: String, rows: Int, columns: Int, float buffer: FloatBuffer, offset: Int = 0) throws {
-        guard rows > 0, columns > 0, offset >= 0, offset + rows * columns <= buffer.count else {
-            throw TransformerError.weightShape(name: name, expected: [rows, columns], found: [buffer.count - offset])
+    public init(name: String, rows: Int, columns: Int, float buffer: FloatBuffer) throws {
+        guard buffer.count == rows * columns else {
+            throw TransformerError.weightShape(name: name, expected: [rows, columns], found: [buffer.count])
+        }
+        try self.init(name: name, rows: rows, columns: columns, floats: buffer.pointer, owner: buffer)
+    }
+
+    /// `floats` must hold rows × columns values, kept alive by `owner`.
+    public init(name: String, rows: Int, columns: Int, floats: UnsafePointer<Float>, owner: AnyObject) throws {
+        guard rows > 0, columns > 0 else {
+            throw TransformerError.weightShape(name: name, expected: [rows, columns], found: [rows, columns])
         }
         self.name = name
         self.rows = rows
         self.columns = columns
-        self.storage = .float(UnsafePointer(buffer.pointer + offset))
-        self.owner = buffer
+        self.storage = .float(floats)
+        self.owner = owner
     }
 
     /// `bytes` must hold `rows` rows of `columns` elements of `type`, kept alive by `owner`.
