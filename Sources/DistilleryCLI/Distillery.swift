@@ -5,6 +5,12 @@ struct Distillery: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "distillery",
         abstract: "Make derivative models: teacher traces, student training, GGUF quantisation, provenance.",
-        subcommands: []
+        subcommands: [
+            InspectCommand.self,
+            TokenizeCommand.self,
+            LogitsCommand.self,
+            RunCommand.self,
+            BenchCommand.self,
+        ]
     )
 }
