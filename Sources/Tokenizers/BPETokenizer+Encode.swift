@@ -42,7 +42,7 @@ extension BPETokenizer {
         let classes = s.map(ScalarClass.of)
         var words: [Range<Int>] = []
         classes.withUnsafeBufferPointer { c in
-            preTokenizer.split(s, classes: c, range: 0..<s.count, into: &words)
+            wordSplitter.split(s, classes: c, range: 0..<s.count, into: &words)
         }
         var bytes: [UInt8] = []
         for word in words {

@@ -19,7 +19,7 @@ public final class BPETokenizer: Sendable {
     let byteIDs: [Int32]
     let merges: BPEMerges
     let splitter: SpecialTokenSplitter
-    public let preTokenizer: PreTokenizer
+    let wordSplitter: WordSplitter
     /// §4.1: a pre-token that is itself in the vocabulary is emitted whole (Llama 3).
     let ignoresMerges: Bool
     /// Hugging Face Qwen2-family files declare an NFC normalizer (§4.4); llama.cpp does not normalise.
@@ -56,7 +56,7 @@ public final class BPETokenizer: Sendable {
         var types: [TokenType]
         /// Merge parts in the byte alphabet, rank = index.
         var merges: [(String, String)]
-        var preTokenizer: PreTokenizer
+        var wordSplitter: WordSplitter
         var ignoresMerges: Bool
         var normalizesNFC: Bool
         var addsBOS: Bool
@@ -146,7 +146,7 @@ public final class BPETokenizer: Sendable {
         self.byteIDs = byteIDs
         self.merges = BPEMerges(table: table)
         self.splitter = SpecialTokenSplitter(specials)
-        self.preTokenizer = p.preTokenizer
+        self.wordSplitter = p.wordSplitter
         self.ignoresMerges = p.ignoresMerges
         self.normalizesNFC = p.normalizesNFC
         self.addsBOS = p.addsBOS
@@ -172,9 +172,7 @@ public final class BPETokenizer: Sendable {
     /// Builds the tokenizer from GGUF tokenizer metadata (§2.1). An unknown `pre` name throws
     /// `TokenizerError.unsupportedPreTokenizer` listing the supported names.
     public convenience init(vocabulary v: TokenizerVocabulary) throws {
-        guard let pre = PreTokenizer.byGGUFName[v.preTokenizer] else {
-            throw TokenizerError.unsupportedPreTokenizer(name: v.preTokenizer, supported: PreTokenizer.supportedGGUFNames)
-        }
+        let pre = try WordSplitter.named(v.preTokenizer)
         let n = v.tokens.count
         var types: [TokenType]
         if v.tokenTypes.isEmpty {
@@ -204,7 +202,7 @@ public final class BPETokenizer: Sendable {
             merges.append((String(left), String(right)))
         }
         try self.init(parts: Parts(
-            tokens: v.tokens, types: types, merges: merges, preTokenizer: pre.rules,
+            tokens: v.tokens, types: types, merges: merges, wordSplitter: pre.splitter,
             ignoresMerges: pre.ignoreMerges, normalizesNFC: false, addsBOS: v.addBOS, addsEOS: v.addEOS,
             bosID: v.bosID, eosID: v.eosID, unknownID: v.unknownID, paddingID: v.paddingID,
             eotID: v.eotID, eomID: v.eomID))

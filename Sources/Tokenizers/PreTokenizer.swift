@@ -35,7 +35,7 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
         return table
     }()
 
-    static var supportedGGUFNames: [String] { byGGUFName.keys.sorted() }
+    static var supportedGGUFNames: [String] { (Array(byGGUFName.keys) + ["deepseek-llm"]).sorted() }
 
     /// Appends the word ranges of `scalars[range]` (scalar values, with their `ScalarClass`).
     func split(_ s: UnsafeBufferPointer<UInt32>, classes c: UnsafeBufferPointer<UInt8>,
@@ -153,24 +153,3 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
     }
 }
 
-extension PreTokenizer {
-    /// The words of `text` spelled in the byte alphabet, as Hugging Face's
-    /// `pre_tokenizer.pre_tokenize_str` returns them (for tests and debugging).
-    func words(_ text: String) -> [String] {
-        let scalars = text.unicodeScalars.map(\.value)
-        let classes = scalars.map(ScalarClass.of)
-        var ranges: [Range<Int>] = []
-        scalars.withUnsafeBufferPointer { s in
-            classes.withUnsafeBufferPointer { c in split(s, classes: c, range: 0..<s.count, into: &ranges) }
-        }
-        let table = ByteLevelAlphabet.scalarForByte
-        return ranges.map { r in
-            var word = String.UnicodeScalarView()
-            for v in scalars[r] {
-                guard let u = Unicode.Scalar(v) else { continue }
-                for b in String(u).utf8 { if let a = Unicode.Scalar(table[Int(b)]) { word.append(a) } }
-            }
-            return String(word)
-        }
-    }
-}

@@ -111,7 +111,7 @@ extension BPETokenizer {
         }
 
         try self.init(parts: Parts(
-            tokens: tokens, types: types, merges: merges, preTokenizer: pre,
+            tokens: tokens, types: types, merges: merges, wordSplitter: pre,
             ignoresMerges: model["ignore_merges"] as? Bool ?? false, normalizesNFC: normalizesNFC,
             addsBOS: addsBOS, addsEOS: addsEOS, bosID: bosID, eosID: eosID, unknownID: unknownID,
             paddingID: paddingID, eotID: nil, eomID: nil, strip: strip))
@@ -140,9 +140,9 @@ extension BPETokenizer {
         #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#: .gpt2,
     ]
 
-    private static func readPreTokenizer(_ value: Any?, fail: (String) -> TokenizerError) throws -> PreTokenizer {
+    private static func readPreTokenizer(_ value: Any?, fail: (String) -> TokenizerError) throws -> WordSplitter {
         let supported = ["ByteLevel(use_regex: true)", "Sequence[Digits(individual_digits: true), ByteLevel]",
-                         "Sequence[Split(Llama 3, Qwen2 or GPT-2 regex, Isolated), ByteLevel(use_regex: false)]"]
+                         "Sequence[Split(regex, Isolated)…, ByteLevel(use_regex: false)]"]
         func unsupported(_ what: String) -> TokenizerError { .unsupportedPreTokenizer(name: what, supported: supported) }
         guard let dict = value as? [String: Any], let type = dict["type"] as? String else {
             throw unsupported("pre_tokenizer \(value.map { "\($0)" } ?? "null")")
@@ -151,22 +151,28 @@ extension BPETokenizer {
             d["type"] as? String == "ByteLevel" && (d["use_regex"] as? Bool ?? true) == useRegex
                 && (d["add_prefix_space"] as? Bool ?? false) == false
         }
-        if isByteLevel(dict, useRegex: true) { return .gpt2 }
+        if isByteLevel(dict, useRegex: true) { return .scanner(.gpt2) }
         guard type == "Sequence", let steps = dict["pretokenizers"] as? [[String: Any]] else {
             throw unsupported("pre_tokenizer \(type)")
         }
         if steps.count == 2, steps[0]["type"] as? String == "Digits", steps[0]["individual_digits"] as? Bool == true,
            isByteLevel(steps[1], useRegex: true) {
-            return .smollm
+            return .scanner(.smollm)
         }
-        if steps.count == 2, steps[0]["type"] as? String == "Split", isByteLevel(steps[1], useRegex: false) {
-            let split = steps[0]
-            guard let pattern = (split["pattern"] as? [String: Any])?["Regex"] as? String,
-                  (split["behavior"] as? String) == "Isolated", (split["invert"] as? Bool ?? false) == false else {
-                throw unsupported("Split \(split)")
+        // Split steps then ByteLevel without its own regex (§6): a known single pattern runs as
+        // its scanner, anything else through the regex engine.
+        if steps.count >= 2, let last = steps.last, isByteLevel(last, useRegex: false) {
+            var patterns: [String] = []
+            for split in steps.dropLast() {
+                guard split["type"] as? String == "Split",
+                      let pattern = (split["pattern"] as? [String: Any])?["Regex"] as? String,
+                      (split["behavior"] as? String) == "Isolated", (split["invert"] as? Bool ?? false) == false else {
+                    throw unsupported("\(split["type"] as? String ?? "?") step \(split) before ByteLevel")
+                }
+                patterns.append(pattern)
             }
-            guard let rules = knownSplitPatterns[pattern] else { throw unsupported("Split regex \(pattern)") }
-            return rules
+            if patterns.count == 1, let rules = knownSplitPatterns[patterns[0]] { return .scanner(rules) }
+            return .regex(try RegexSplitter(patterns: patterns))
         }
         throw unsupported("Sequence of \(steps.compactMap { $0["type"] as? String })")
     }

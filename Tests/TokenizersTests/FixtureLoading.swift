@@ -54,6 +54,29 @@ enum Fixtures {
             addEOS: (m["add_eos_token"] as? Bool) ?? false)
     }
 
+    /// A trained tokenizer.json re-expressed as GGUF metadata, as convert_hf_to_gguf.py writes it.
+    static func ggufStyleVocabulary(_ family: String, pre: String) throws -> TokenizerVocabulary {
+        guard let root = try json("\(family)/tokenizer.json") as? [String: Any],
+              let model = root["model"] as? [String: Any], let vocab = model["vocab"] as? [String: NSNumber],
+              let merges = model["merges"] as? [Any], let added = root["added_tokens"] as? [[String: Any]] else {
+            throw FixtureError.malformed("\(family)/tokenizer.json")
+        }
+        let size = (vocab.values.map(\.intValue) + added.compactMap { ($0["id"] as? NSNumber)?.intValue }).max().map { $0 + 1 } ?? 0
+        var tokens = [String](repeating: "", count: size)
+        var types = [Int32](repeating: 1, count: size)
+        for (text, id) in vocab { tokens[id.intValue] = text }
+        for a in added {
+            guard let id = (a["id"] as? NSNumber)?.intValue, let content = a["content"] as? String else { continue }
+            tokens[id] = content
+            types[id] = (a["special"] as? Bool ?? false) ? 3 : 4
+        }
+        let mergeStrings = merges.map { m in (m as? [String])?.joined(separator: " ") ?? (m as? String ?? "") }
+        let bos = tokens.firstIndex { $0 == "<|begin_of_text|>" || $0 == "<｜begin▁of▁sentence｜>" }.map { Int32($0) }
+        let addsBOS = (root["post_processor"] as? [String: Any])?["type"] as? String == "TemplateProcessing"
+        return TokenizerVocabulary(tokens: tokens, tokenTypes: types, merges: mergeStrings, preTokenizer: pre,
+                                   bosID: bos, addBOS: addsBOS)
+    }
+
     /// Built once per process: the SmolLM2 vocabulary has 49k tokens and 49k merges.
     static let smolLM2FromGGUF: Result<BPETokenizer, Error> = Result { try BPETokenizer(vocabulary: smolLM2Vocabulary()) }
     static let smolLM2FromJSON: Result<BPETokenizer, Error> = Result {

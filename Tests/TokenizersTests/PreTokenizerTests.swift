@@ -5,11 +5,15 @@ import Testing
 /// The §4.3 scanners must cut text exactly where Hugging Face's regex pre-tokenizers do, on the
 /// corpus and on 3000 random strings built from the characters where the rules branch.
 @Suite struct PreTokenizerTests {
-    @Test(arguments: [PreTokenizer.gpt2, .smollm, .llama3, .qwen2])
-    func wordsMatchHuggingFace(_ rules: PreTokenizer) throws {
+    @Test(arguments: ["gpt2", "smollm", "llama3", "qwen2", "deepseek-llm"])
+    func wordsMatchHuggingFace(_ name: String) throws {
+        let rules: WordSplitter = switch name {
+        case "deepseek-llm": try WordSplitter.named("deepseek-llm").splitter
+        default: .scanner(try #require(PreTokenizer(rawValue: name)))
+        }
         guard let fixture = try Fixtures.json("pretokenizer-splits.json") as? [String: Any],
               let texts = fixture["texts"] as? [String],
-              let expected = fixture[rules.rawValue] as? [[String]] else {
+              let expected = fixture[name] as? [[String]] else {
             throw FixtureError.malformed("pretokenizer-splits.json")
         }
         try #require(texts.count == expected.count && texts.count > 3000)
@@ -18,7 +22,7 @@ import Testing
             let got = rules.words(text)
             if got != want {
                 failures += 1
-                if failures <= 5 { Issue.record("\(rules) \(text.debugDescription): \(got) != \(want)") }
+                if failures <= 5 { Issue.record("\(name) \(text.debugDescription): \(got) != \(want)") }
             }
         }
         #expect(failures == 0)
@@ -27,9 +31,9 @@ import Testing
     @Test func llama3Examples() {
         // Case-insensitive contractions, 3-digit groups, a prefix character before letters,
         // line breaks kept with the whitespace before them.
-        #expect(PreTokenizer.llama3.words("I'M 12345 (abc\n\n x") == ["I", "'M", "Ġ", "123", "45", "Ġ(", "abc", "ĊĊ", "Ġx"])
-        #expect(PreTokenizer.qwen2.words("12345") == ["1", "2", "3", "4", "5"])
-        #expect(PreTokenizer.gpt2.words("I'M  ok") == ["I", "'", "M", "Ġ", "Ġok"])
-        #expect(PreTokenizer.smollm.words("a 12") == ["a", "Ġ", "1", "2"])
+        #expect(WordSplitter.scanner(.llama3).words("I'M 12345 (abc\n\n x") == ["I", "'M", "Ġ", "123", "45", "Ġ(", "abc", "ĊĊ", "Ġx"])
+        #expect(WordSplitter.scanner(.qwen2).words("12345") == ["1", "2", "3", "4", "5"])
+        #expect(WordSplitter.scanner(.gpt2).words("I'M  ok") == ["I", "'", "M", "Ġ", "Ġok"])
+        #expect(WordSplitter.scanner(.smollm).words("a 12") == ["a", "Ġ", "1", "2"])
     }
 }
