@@ -25,7 +25,7 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
         }
         for name in ["dbrx", "smaug-bpe", "glm4", "chatglm-bpe"] { table[name] = (.llama3, false, false) }
         // `deepseek-r1-qwen` (R1-Distill-Qwen) uses the QWEN2 rules. Full DeepSeek-R1 is
-        // `deepseek-v3` (DEEPSEEK3 rules), which is not implemented here.
+        // `deepseek-v3`, a regex family (WordSplitter.regexFamilies).
         for name in ["qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "megrez", "stablelm2"] {
             table[name] = (.qwen2, false, false)
         }
@@ -35,7 +35,7 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
         return table
     }()
 
-    static var supportedGGUFNames: [String] { (Array(byGGUFName.keys) + ["deepseek-llm"]).sorted() }
+    static var supportedGGUFNames: [String] { (Array(byGGUFName.keys) + WordSplitter.regexFamilies.keys).sorted() }
 
     /// Appends the word ranges of `scalars[range]` (scalar values, with their `ScalarClass`).
     func split(_ s: UnsafeBufferPointer<UInt32>, classes c: UnsafeBufferPointer<UInt8>,

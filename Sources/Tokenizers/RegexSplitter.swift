@@ -2,7 +2,8 @@ import Foundation
 
 /// Pre-tokenizers with no hand-written scanner: a list of regexes applied in sequence, each
 /// re-splitting every piece so far into matches and the gaps between them (HF `Split` with
-/// behaviour `Isolated`, TOKENIZERS.md §4.2). Used for `deepseek-llm` and for tokenizer.json
+/// behaviour `Isolated`, TOKENIZERS.md §4.2). Used for `deepseek-llm`, `deepseek-coder`,
+/// `deepseek-v3` and for tokenizer.json
 /// files whose Split patterns are not one of the scanner families.
 ///
 /// The engine is ICU (`NSRegularExpression`). Two differences from Hugging Face's Oniguruma are
@@ -36,6 +37,23 @@ final class RegexSplitter: @unchecked Sendable {  // NSRegularExpression is immu
         #"\s+$"#,
         #"[\x{4E00}-\x{9FA5}\x{800}-\x{4E00}\x{AC00}-\x{D7FF}]+"#,
         #"\p{N}+"#,
+    ]
+
+    /// §4.2's DEEPSEEK_CODER list.
+    static let deepSeekCoder: [String] = [
+        #"[\r\n]"#,
+        #"\s?\p{L}+"#,
+        #"\s?\p{P}+"#,
+        #"[\x{4E00}-\x{9FA5}\x{800}-\x{4E00}\x{AC00}-\x{D7FF}]+"#,
+        #"\p{N}"#,
+    ]
+
+    /// §4.2's DEEPSEEK3 list (DeepSeek-V3 and the full DeepSeek-R1). Hugging Face's `\p{S}`
+    /// includes `~`; llama.cpp's std::regex path does not (§4.4). This follows Hugging Face.
+    static let deepSeekV3: [String] = [
+        #"\p{N}{1,3}"#,
+        #"[\x{4E00}-\x{9FA5}\x{3040}-\x{309F}\x{30A0}-\x{30FF}]+"#,
+        ##"[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"##,
     ]
 
     private static let whitespaceMembers = #"\t-\r\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"#

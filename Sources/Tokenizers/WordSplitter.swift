@@ -4,10 +4,20 @@ enum WordSplitter: Sendable {
     case scanner(PreTokenizer)
     case regex(RegexSplitter)
 
+    /// Names whose rules run through the regex engine (§4.1, §4.2).
+    static let regexFamilies: [String: [String]] = [
+        "deepseek-llm": RegexSplitter.deepSeekLLM,
+        "deepseek-coder": RegexSplitter.deepSeekCoder,
+        "deepseek-v3": RegexSplitter.deepSeekV3,
+        "hunyuan-dense": RegexSplitter.deepSeekV3,
+        "joyai-llm": RegexSplitter.deepSeekV3,
+        "hy_v4": RegexSplitter.deepSeekV3,
+    ]
+
     /// A `tokenizer.ggml.pre` name → splitter, ignore_merges and default add_bos (§4.1).
     static func named(_ name: String) throws -> (splitter: WordSplitter, ignoreMerges: Bool, addsBOS: Bool) {
         if let entry = PreTokenizer.byGGUFName[name] { return (.scanner(entry.rules), entry.ignoreMerges, entry.addsBOS) }
-        if name == "deepseek-llm" { return (.regex(try RegexSplitter(patterns: RegexSplitter.deepSeekLLM)), false, false) }
+        if let patterns = regexFamilies[name] { return (.regex(try RegexSplitter(patterns: patterns)), false, false) }
         throw TokenizerError.unsupportedPreTokenizer(name: name, supported: PreTokenizer.supportedGGUFNames)
     }
 

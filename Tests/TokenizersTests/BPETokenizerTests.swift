@@ -114,6 +114,7 @@ import Testing
         #expect(BPETokenizer.defaultAddsBOS(preTokenizer: "llama-bpe"))
         #expect(!BPETokenizer.defaultAddsBOS(preTokenizer: "smollm"))
         #expect(PreTokenizer.byGGUFName["starcoder"]?.rules == .smollm)
-        #expect(PreTokenizer.byGGUFName["deepseek-v3"] == nil)
+        #expect(PreTokenizer.byGGUFName["deepseek-v3"] == nil && WordSplitter.regexFamilies["deepseek-v3"] != nil)
+        #expect(BPETokenizer.supportedPreTokenizerNames.contains("deepseek-v3"))
     }
 }

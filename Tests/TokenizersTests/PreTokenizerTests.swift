@@ -5,10 +5,10 @@ import Testing
 /// The §4.3 scanners must cut text exactly where Hugging Face's regex pre-tokenizers do, on the
 /// corpus and on 3000 random strings built from the characters where the rules branch.
 @Suite struct PreTokenizerTests {
-    @Test(arguments: ["gpt2", "smollm", "llama3", "qwen2", "deepseek-llm"])
+    @Test(arguments: ["gpt2", "smollm", "llama3", "qwen2", "deepseek-llm", "deepseek-coder", "deepseek-v3"])
     func wordsMatchHuggingFace(_ name: String) throws {
         let rules: WordSplitter = switch name {
-        case "deepseek-llm": try WordSplitter.named("deepseek-llm").splitter
+        case "deepseek-llm", "deepseek-coder", "deepseek-v3": try WordSplitter.named(name).splitter
         default: .scanner(try #require(PreTokenizer(rawValue: name)))
         }
         guard let fixture = try Fixtures.json("pretokenizer-splits.json") as? [String: Any],
