@@ -52,7 +52,10 @@ extension BPETokenizer {
                                lstrip: item["lstrip"] as? Bool ?? false, rstrip: item["rstrip"] as? Bool ?? false))
         }
         let size = max(entries.map(\.1).max() ?? -1, added.map(\.id).max() ?? -1) + 1
-        guard size <= Int(Int32.max) else { throw fail("token ids exceed Int32") }
+        // Ids index arrays: refuse a stray huge id rather than allocate gigabytes for it.
+        guard size <= 2 * (entries.count + added.count) + 1024 else {
+            throw fail("token ids go up to \(size - 1) but there are only \(entries.count + added.count) tokens; the ids are not dense")
+        }
         var tokens = [String](repeating: "", count: size)
         var types = [TokenType](repeating: .unused, count: size)
         for (text, id) in entries { tokens[id] = text; types[id] = .normal }

@@ -37,6 +37,17 @@ import Testing
             try BPETokenizer(tokenizerJSONData: Data("{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}".utf8))
         }
         #expect(throws: TokenizerError.self) { try BPETokenizer(tokenizerJSONData: Data("nonsense".utf8)) }
+        let sparse = #"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 2000000000}, "merges": []}, "pre_tokenizer": {"type": "ByteLevel"}}"#
+        #expect(throws: TokenizerError.self) { try BPETokenizer(tokenizerJSONData: Data(sparse.utf8)) }
+        let unknownSplit = #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Whitespace"}, {"type": "ByteLevel", "use_regex": false}]}}"#
+        do {
+            _ = try BPETokenizer(tokenizerJSONData: Data(unknownSplit.utf8))
+            Issue.record("expected a throw")
+        } catch let error as TokenizerError {
+            #expect(error.description.contains("Whitespace"))
+        } catch {
+            Issue.record("wrong error \(error)")
+        }
     }
 
     @Test func smolLM2SpecialIDs() throws {
