@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholder_TokenizersTests() { #expect(Bool(true)) }
