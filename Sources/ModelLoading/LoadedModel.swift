@@ -1,5 +1,6 @@
 import Foundation
 import ModelFormats
+import Tokenizers
 import Transformer
 
 /// A model ready to run, with what the commands show about it.
@@ -8,6 +9,7 @@ public struct LoadedModel: @unchecked Sendable {
     public let decoder: DecoderModel
     /// The GGUF file when the model came from one (its metadata, tensor list).
     public let gguf: GGUFFile?
+    public let tokenizer: BPETokenizer
     /// The Jinja chat template the model ships, if any.
     public let chatTemplateSource: String?
 
@@ -26,10 +28,26 @@ public struct LoadedModel: @unchecked Sendable {
             return LoadedModel(location: location,
                                decoder: try DecoderModel(config: config, weights: weights, threads: threads),
                                gguf: file,
+                               tokenizer: try GGUFTokenizerLoader.tokenizer(of: file),
                                chatTemplateSource: try file.optionalString("tokenizer.chat_template"))
         case .huggingFace(let url):
             throw ModelLoadingError.noModelFile(directory: url.path)
         }
+    }
+
+    /// The chat template to use: the named override, else the model's own.
+    public func chatTemplate(override name: String? = nil) throws -> ChatTemplate {
+        if let name { return try ChatTemplate.named(name) }
+        guard let source = chatTemplateSource else {
+            throw ModelLoadingError.invalidMetadata(key: "tokenizer.chat_template", file: location.url.lastPathComponent,
+                                                    why: "is missing; pass --chat-template chatml|qwen2.5|llama3|deepseek-r1")
+        }
+        return try ChatTemplate(jinjaSource: source)
+    }
+
+    /// Tokenises `text` as the model's metadata says (BOS or not), special tokens parsed.
+    public func encode(_ text: String) -> [Int32] {
+        tokenizer.encode(text, addSpecialTokens: true, parseSpecialTokens: true)
     }
 
     public static var defaultThreadCount: Int { ProcessInfo.processInfo.activeProcessorCount }
