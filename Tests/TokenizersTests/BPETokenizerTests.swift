@@ -114,6 +114,11 @@ import Testing
             #expect(t.decode(ids) == text)
             #expect(ContinuousClock.now - start < .seconds(10))
         }
+        let deepseek = try BPETokenizer(tokenizerJSON: Fixtures.url("deepseek-llm/tokenizer.json"))
+        let prose = String(repeating: "Words, 12 words; 日本語 text!\n", count: 4000)  // 120 kB, many pieces
+        let start = ContinuousClock.now
+        #expect(deepseek.decode(deepseek.encode(prose, addSpecialTokens: false)) == prose)
+        #expect(ContinuousClock.now - start < .seconds(20))
         let llama = try BPETokenizer(tokenizerJSON: Fixtures.url("llama3/tokenizer.json"))
         let spaces = String(repeating: " ", count: 100_000) + "x"
         #expect(llama.decode(llama.encode(spaces, addSpecialTokens: false)) == spaces)

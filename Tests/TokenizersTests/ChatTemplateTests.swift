@@ -120,3 +120,11 @@ import Testing
         #expect(tokenizer.encode(prompt, addSpecialTokens: false) == ids)
     }
 }
+
+@Suite struct ChatTemplateSourceTests {
+    @Test func readsTheTemplateFromTokenizerConfig() throws {
+        let source = try #require(try ChatTemplate.jinjaSource(inHuggingFaceFolder: Fixtures.url("smollm2")))
+        #expect(try ChatTemplate(jinjaSource: source).family == .smolLM2)
+        #expect(try ChatTemplate.jinjaSource(inHuggingFaceFolder: Fixtures.url("gpt2")) == nil)
+    }
+}
