@@ -31,7 +31,19 @@ public struct LoadedModel: @unchecked Sendable {
                                tokenizer: try GGUFTokenizerLoader.tokenizer(of: file),
                                chatTemplateSource: try file.optionalString("tokenizer.chat_template"))
         case .huggingFace(let url):
-            throw ModelLoadingError.noModelFile(directory: url.path)
+            let tokenizerFile = url.appendingPathComponent("tokenizer.json")
+            guard FileManager.default.fileExists(atPath: tokenizerFile.path) else {
+                throw ModelLoadingError.missingTokenizer(directory: url.path)
+            }
+            let configFile = url.appendingPathComponent("tokenizer_config.json")
+            let tokenizer = try BPETokenizer(
+                tokenizerJSON: tokenizerFile,
+                tokenizerConfig: FileManager.default.fileExists(atPath: configFile.path) ? configFile : nil)
+            return LoadedModel(location: location,
+                               decoder: try HFModelLoader.decoder(directory: url, threads: threads),
+                               gguf: nil,
+                               tokenizer: tokenizer,
+                               chatTemplateSource: try ChatTemplate.jinjaSource(inHuggingFaceFolder: url))
         }
     }
 

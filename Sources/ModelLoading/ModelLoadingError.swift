@@ -2,6 +2,7 @@
 public enum ModelLoadingError: Error, CustomStringConvertible {
     case notFound(reference: String, cacheDirectory: String, cached: [String])
     case noModelFile(directory: String)
+    case missingTokenizer(directory: String)
     case unsupportedArchitecture(String, file: String)
     case missingTensor(String, file: String)
     case invalidMetadata(key: String, file: String, why: String)
@@ -13,6 +14,8 @@ public enum ModelLoadingError: Error, CustomStringConvertible {
             return "no model '\(reference)': it is neither a file or folder nor a model in \(cacheDirectory) (\(available)). Give a path, or run scripts/setup.sh to fetch the default teacher."
         case .noModelFile(let directory):
             return "\(directory) holds no model: expected one .gguf file, or config.json with *.safetensors"
+        case .missingTokenizer(let directory):
+            return "\(directory) has weights but no tokenizer.json: copy the base model's tokenizer.json into it"
         case .unsupportedArchitecture(let architecture, let file):
             return "\(file): architecture '\(architecture)' is not supported; Distillery runs llama, qwen2 and mistral dense decoders"
         case .missingTensor(let name, let file):
