@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Wrap --prompt as a user message in the model's chat template.")
     var chat = false
 
-    @Option(help: "Use this chat template instead of the model's: chatml, qwen2.5, llama3, deepseek-r1.")
+    @Option(help: "Use this chat template instead of the model's (implies --chat): \(ChatTemplate.names.joined(separator: ", ")).")
     var chatTemplate: String?
 
     @Option(help: "Stop after this many new tokens.")
@@ -52,6 +52,7 @@ struct RunCommand: ParsableCommand {
         guard minP >= 0, minP < 1 else { throw ValidationError("--min-p must be in [0, 1)") }
         guard topK >= 0 else { throw ValidationError("--top-k must not be negative") }
         guard repeatPenalty > 0 else { throw ValidationError("--repeat-penalty must be positive") }
+        if let chatTemplate { _ = try ChatTemplate.named(chatTemplate) }
     }
 
     func run() throws {
@@ -81,7 +82,7 @@ struct RunCommand: ParsableCommand {
         var conversation: [ChatMessage]?
         if let messages {
             conversation = try ChatMessageFile.read(messages)
-        } else if chat, let prompt {
+        } else if chat || chatTemplate != nil, let prompt {
             conversation = [ChatMessage(role: "user", content: prompt)]
         }
         let ids: [Int32]
