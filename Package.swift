@@ -32,11 +32,13 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "Transformer", dependencies: ["Tensors", "ModelFormats", "CKernels"], swiftSettings: swiftKernelFlags),
         .target(name: "ModelLoading", dependencies: ["ModelFormats", "Tokenizers", "Transformer"]),
+        // The license and base-model knowledge base lives in the top-level `manifests/`, where users
+        // read it; `Sources/Provenance/KnowledgeBase` is a symlink to it so SwiftPM bundles it as a
+        // resource (SwiftPM only takes resources from inside the target folder).
         .target(name: "Provenance", dependencies: [
-            "ModelFormats",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], resources: [.copy("KnowledgeBase")]),
         .executableTarget(name: "DistilleryCLI", dependencies: [
             "ModelLoading", "Provenance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
