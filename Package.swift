@@ -32,9 +32,9 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "Transformer", dependencies: ["Tensors", "ModelFormats", "CKernels"], swiftSettings: swiftKernelFlags),
         .target(name: "ModelLoading", dependencies: ["ModelFormats", "Tokenizers", "Transformer"]),
-        // The license and base-model knowledge base lives in the top-level `manifests/`, where users
-        // read it; `Sources/Provenance/KnowledgeBase` is a symlink to it so SwiftPM bundles it as a
-        // resource (SwiftPM only takes resources from inside the target folder).
+        // The license and base-model knowledge base: users read it as the top-level `manifests/`, a
+        // symlink to `Sources/Provenance/KnowledgeBase`, which SwiftPM bundles as a resource. (The
+        // other way round does not work: SwiftPM copies a symlinked resource as a dangling link.)
         .target(name: "Provenance", dependencies: [
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -3,9 +3,9 @@ import Foundation
 /// The licenses and well-known model manifests in `manifests/`.
 ///
 /// Found, in order: an explicit folder (`--kb DIR`), `$DISTILLERY_KB`, else the copy bundled into
-/// the Provenance module. The bundle comes from `Sources/Provenance/KnowledgeBase`, a symlink to
-/// the top-level `manifests/` that SwiftPM copies as a resource, so `swift build`, `swift run` and
-/// `swift test` from a fresh clone all see the files users read.
+/// the Provenance module. The files live in `Sources/Provenance/KnowledgeBase` (SwiftPM takes
+/// resources only from inside a target) and the top-level `manifests/` is a symlink to it, so
+/// `swift build`, `swift run` and `swift test` from a fresh clone all see the files users read.
 public struct LicenseKnowledgeBase: Sendable {
     public let root: URL
     public private(set) var licenses: [String: LicenseEntry] = [:]
@@ -14,10 +14,21 @@ public struct LicenseKnowledgeBase: Sendable {
     private var aliases: [String: String] = [:]
 
     public static func bundled() throws(ProvenanceError) -> LicenseKnowledgeBase {
-        guard let url = Bundle.module.url(forResource: "KnowledgeBase", withExtension: nil) else {
-            throw .fileNotFound(path: "KnowledgeBase (bundled resource)", hint: "Rebuild, or pass --kb DIR / set DISTILLERY_KB.")
+        // Not `Bundle.module`: its generated accessor calls fatalError when the bundle is missing
+        // (e.g. a binary copied without it), and that must be an error the user can act on.
+        let name = "Distillery_Provenance"
+        var places = [Bundle.main.bundleURL]
+        if let exe = Bundle.main.executableURL { places.append(exe.deletingLastPathComponent()) }
+        places.append(URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent())
+        let candidates = places.flatMap { dir in
+            ["\(name).resources/KnowledgeBase", "\(name).bundle/Contents/Resources/KnowledgeBase", "\(name).bundle/KnowledgeBase"]
+                .map { dir.appendingPathComponent($0) }
         }
-        return try LicenseKnowledgeBase(root: url)
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("licenses").path) }) else {
+            throw .fileNotFound(path: candidates.first?.path ?? "\(name).resources",
+                                hint: "The bundled knowledge base was not found beside the executable; pass --kb DIR or set DISTILLERY_KB to the repository's manifests/ folder.")
+        }
+        return try LicenseKnowledgeBase(root: found)
     }
 
     /// `--kb` if given, else `$DISTILLERY_KB`, else the bundled copy.

@@ -80,7 +80,8 @@ public struct LineageGraph: Sendable {
         if let path = record.path {
             let base: URL
             switch childNode.origin {
-            case let .manifest(url), let .shippedMetadata(url): base = url.hasDirectoryPath ? url : url.deletingLastPathComponent()
+            case let .manifest(folder): base = folder
+            case let .shippedMetadata(url): base = url.pathExtension.lowercased() == "gguf" ? url.deletingLastPathComponent() : url
             default: base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             }
             let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
