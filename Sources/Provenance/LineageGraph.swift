@@ -84,8 +84,9 @@ public struct LineageGraph: Sendable {
             case let .shippedMetadata(url): base = url.pathExtension.lowercased() == "gguf" ? url.deletingLastPathComponent() : url
             default: base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             }
-            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
-            let key = "path:" + url.standardizedFileURL.path
+            // Standardised, or `a/../b/../c/…` grows along a chain until it passes PATH_MAX.
+            let url = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)).standardizedFileURL
+            let key = "path:" + url.path
             if index[key] != nil { return (key, nil) }
             switch loadLocal(url, readEvidence: false, subject: nil) {
             case let .success(node):
