@@ -5,6 +5,6 @@ struct Distillery: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "distillery",
         abstract: "Make derivative models: teacher traces, student training, GGUF quantisation, provenance.",
-        subcommands: []
+        subcommands: [ManifestCommand.self, AuditCommand.self, CardCommand.self]
     )
 }

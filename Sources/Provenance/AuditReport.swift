@@ -22,7 +22,9 @@ public struct AuditReport: Codable, Equatable, Sendable {
     public var findings: [AuditFinding]
 
     public init(findings: [AuditFinding]) {
-        self.findings = findings.sorted { ($0.severity.rank, $0.rule) > ($1.severity.rank, $1.rule) }
+        self.findings = findings.sorted {
+            $0.severity.rank != $1.severity.rank ? $0.severity.rank > $1.severity.rank : $0.rule < $1.rule
+        }
         let worst = findings.map(\.severity).max() ?? .info
         verdict = worst == .fail ? .fail : worst == .warn ? .warn : .pass
     }

@@ -47,3 +47,7 @@ public enum ProvenanceError: Error, Equatable, CustomStringConvertible, Sendable
         }
     }
 }
+
+extension ProvenanceError: LocalizedError {
+    public var errorDescription: String? { description }
+}

@@ -55,3 +55,35 @@ import Testing
         #expect(throws: ProvenanceError.self) { try LicenseKnowledgeBase.locate(explicit: "/nonexistent-kb") }
     }
 }
+
+/// The JSON Schema users validate against says what the Swift types read.
+@Suite struct SchemaTests {
+    func schema(_ name: String) throws -> [String: Any] {
+        let kb = try LicenseKnowledgeBase.bundled()
+        let data = try Data(contentsOf: kb.root.appendingPathComponent("schema/\(name)"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func declarationKeysMatchTheSchema() throws {
+        let defs = try #require(try schema("manifest-v1.schema.json")["$defs"] as? [String: Any])
+        let declarations = try #require((defs["declarations"] as? [String: Any])?["properties"] as? [String: Any])
+        #expect(Set(declarations.keys) == Set(Declarations.knownKeys))
+    }
+
+    @Test func clauseKindsMatchTheSchema() throws {
+        let defs = try #require(try schema("license-v1.schema.json")["$defs"] as? [String: Any])
+        let props = try #require((defs["clause"] as? [String: Any])?["properties"] as? [String: Any])
+        let kinds = try #require((props["kind"] as? [String: Any])?["enum"] as? [String])
+        #expect(Set(kinds) == Set(LicenseClause.Kind.allCases.map(\.rawValue)))
+    }
+
+    @Test func aWrittenManifestHasOnlySchemaProperties() throws {
+        let props = try #require(try schema("manifest-v1.schema.json")["properties"] as? [String: Any])
+        var m = Manifest(name: "x", license: "mit", id: "a/x", version: "1", created: "2026-01-01T00:00:00Z")
+        m.training = TrainingRecord(method: "sft")
+        m.quantization = QuantizationRecord(type: "Q8_0")
+        m.signature = ManifestSignature(algorithm: "ed25519", publicKey: "", value: "")
+        let written = try #require(try JSONSerialization.jsonObject(with: m.encoded()) as? [String: Any])
+        #expect(Set(written.keys).isSubset(of: Set(props.keys)))
+    }
+}
