@@ -73,7 +73,7 @@ public struct LicenseKnowledgeBase: Sendable {
 
     /// Resolves an SPDX id, Hub id, `license_name` slug or knowledge-base id, case-insensitively.
     public func license(_ id: String) -> LicenseEntry? {
-        aliases[Self.normalise(id)].flatMap { licenses[$0] }
+        (aliases[id] ?? aliases[Self.normalise(id)]).flatMap { licenses[$0] }
     }
 
     /// A well-known model by Hub id (`org/name`) or by bare name.

@@ -19,25 +19,44 @@ extension Manifest {
         return try decode(data, path: file.path)
     }
 
+    private struct VersionProbe: Decodable {
+        let version: Int?
+        enum CodingKeys: String, CodingKey { case version = "schema_version" }
+    }
+
     static func decode(_ data: Data, path: String) throws(ProvenanceError) -> Manifest {
-        // Check the version first so a future manifest gets a version error, not a field error.
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let version = object["schema_version"] as? Int, version != currentSchemaVersion {
-            throw .unsupportedSchemaVersion(path: path, found: version)
+        // A future manifest gets a version error rather than a field error, whichever way decoding goes.
+        func checkVersion() throws(ProvenanceError) {
+            if let version = (try? JSONDecoder().decode(VersionProbe.self, from: data))?.version, version != currentSchemaVersion {
+                throw .unsupportedSchemaVersion(path: path, found: version)
+            }
         }
         do {
-            return try JSONDecoder().decode(Manifest.self, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw .malformedManifest(path: path, field: fieldPath(context.codingPath + [key]), reason: "is missing")
+            let manifest = try JSONDecoder().decode(Manifest.self, from: data)
+            guard manifest.schemaVersion == currentSchemaVersion else {
+                throw ProvenanceError.unsupportedSchemaVersion(path: path, found: manifest.schemaVersion)
+            }
+            return manifest
+        } catch let error as ProvenanceError {
+            throw error
+        } catch {
+            try checkVersion()
+            throw describe(error, path: path)
+        }
+    }
+
+    private static func describe(_ error: Error, path: String) -> ProvenanceError {
+        do { throw error } catch let DecodingError.keyNotFound(key, context) {
+            return .malformedManifest(path: path, field: fieldPath(context.codingPath + [key]), reason: "is missing")
         } catch let DecodingError.typeMismatch(type, context) {
-            throw .malformedManifest(path: path, field: fieldPath(context.codingPath), reason: "expected \(type)")
+            return .malformedManifest(path: path, field: fieldPath(context.codingPath), reason: "expected \(type)")
         } catch let DecodingError.valueNotFound(type, context) {
-            throw .malformedManifest(path: path, field: fieldPath(context.codingPath), reason: "expected \(type), found null")
+            return .malformedManifest(path: path, field: fieldPath(context.codingPath), reason: "expected \(type), found null")
         } catch let DecodingError.dataCorrupted(context) {
             let field = context.codingPath.isEmpty ? "(document)" : fieldPath(context.codingPath)
-            throw .malformedManifest(path: path, field: field, reason: context.debugDescription)
+            return .malformedManifest(path: path, field: field, reason: context.debugDescription)
         } catch {
-            throw .malformedManifest(path: path, field: "(document)", reason: "\(error)")
+            return .malformedManifest(path: path, field: "(document)", reason: "\(error)")
         }
     }
 

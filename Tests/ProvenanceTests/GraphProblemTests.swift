@@ -101,3 +101,13 @@ import Testing
         #expect(report.has(.fail, "license-copy"))  // Apache §4(a) from the ancestors; no LICENSE shipped
     }
 }
+
+@Suite struct PathResolutionTests {
+    @Test(arguments: [
+        ("../b", "/w/a", "/w/b"), ("b", "/w/a", "/w/a/b"), ("./b", "/w/a", "/w/a/b"), ("../../x/y", "/w/a", "/x/y"),
+        ("/abs/p", "/w/a", "/abs/p"), ("b/../c", "/w/a", "/w/a/c"), (".", "/w/a", "/w/a"), ("../../../..", "/w/a", "/"),
+    ])
+    func resolvesRelativeParentPaths(path: String, base: String, expected: String) {
+        #expect(LineageGraph.resolve(path, against: base) == expected)
+    }
+}
