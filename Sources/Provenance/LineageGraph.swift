@@ -125,6 +125,13 @@ public struct LineageGraph: Sendable {
     // MARK: Loading a folder, manifest file or GGUF file
 
     private func loadLocal(_ url: URL, readEvidence: Bool, subject: String?) -> Result<Node, ProvenanceError> {
+        // Fast path for an ancestor folder with a manifest (nearly every node of a big graph):
+        // one read, no stat calls. Anything else takes the careful path below.
+        if !readEvidence, let data = try? Data(contentsOf: url.appendingPathComponent(Manifest.fileName)) {
+            let path = url.path
+            return Result { () throws(ProvenanceError) in try Manifest.decode(data, path: path + "/" + Manifest.fileName) }
+                .map { Node(key: "path:" + path, manifest: $0, origin: .manifest(url)) }
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
             return .failure(.fileNotFound(path: url.path, hint: "Check the path."))
