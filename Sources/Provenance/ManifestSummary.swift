@@ -8,7 +8,7 @@ extension Manifest {
         s += "license:   \(license) — \(licenseName)\n"
         s += "kind:      \(kind?.rawValue ?? "-")\(version.map { ", version \($0)" } ?? "")\n"
         if let created { s += "created:   \(created)\(tool.map { " by \($0)" } ?? "")\n" }
-        s += "parents:   \(parents.isEmpty ? "none" : "")\n"
+        s += parents.isEmpty ? "parents:   none\n" : "parents:\n"
         for p in parents {
             let role = p.role.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
             let relation = p.relation.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)

@@ -119,7 +119,10 @@ public enum ModelCard {
             switch i.clause.kind {
             case .attributionDisplay: if let t = i.clause.text { lines.append("\(t). \(cite)") }
             case .noticeLine: if let t = i.clause.text { lines.append("\(t) \(cite)") }
-            case .shipLicenseCopy: lines.append("This model is distributed with a copy of the [\(i.license.name)](\(i.license.link)). \(cite)")
+            case .shipLicenseCopy:
+                // State the terms; claim the copy ships only when the folder holds it.
+                let shipped = c.evidence?.shippedLicenses.contains(i.license.id) == true
+                lines.append("Subject to the [\(i.license.name)](\(i.license.link))" + (shipped ? ", a copy of which accompanies this model. " : "; a copy must accompany every distributed copy. ") + cite)
             case .changeNotice: lines.append("The weights of \(i.ancestor) were modified to make this model. \(cite)")
             case .referenceAUP: lines.append("Use is subject to the \(i.license.name) Acceptable Use Policy. \(cite)")
             case .passUseRestrictions: lines.append("Use of this model is subject to the use restrictions of the [\(i.license.name)](\(i.license.link)), which apply to anyone who receives it. \(cite)")
