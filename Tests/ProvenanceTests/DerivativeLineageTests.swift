@@ -189,3 +189,41 @@ import Testing
         #expect(report.has(.fail, "domicile"))
     }
 }
+
+/// Teachers whose terms reach the student through its outputs: DeepSeek-V3's original agreement
+/// (§4a, "Derivatives" include distillation) versus V3-0324's MIT, and Mistral's research license
+/// (§4.2: Outputs are research-only too). ShareAlike data is flagged, not failed: unsettled.
+@Suite struct TeacherTermsTests {
+    let fx: LineageFixtures
+    init() throws { fx = try LineageFixtures() }
+
+    func student(teacher: String, data: Parent? = nil, name: String) throws -> URL {
+        let m = try fx.manifest(name, license: "apache-2.0",
+                                parents: [Parent(id: "Qwen/Qwen2.5-7B", role: .base, relation: .distillation),
+                                          Parent(id: teacher, role: .teacher, relation: .distillation)] + (data.map { [$0] } ?? []))
+        return try fx.folder(name, manifest: m, files: ["LICENSE": LineageFixtures.Text.apache, "README.md": "Distilled onto Qwen/Qwen2.5-7B."])
+    }
+
+    @Test func deepSeekV3AgreementMustBePassedOnButV3_0324IsMIT() throws {
+        let v3 = fx.audit(try student(teacher: "deepseek-ai/DeepSeek-V3", name: "v3-student"))
+        let f = try #require(v3.findings(rule: "use-restrictions").first)
+        #expect(f.severity == .fail && f.section == "DEEPSEEK LICENSE AGREEMENT §4a, Attachment A")
+        let v3_0324 = fx.audit(try student(teacher: "deepseek-ai/DeepSeek-V3-0324", name: "v3-0324-student"))
+        #expect(v3_0324.findings(rule: "use-restrictions").isEmpty)
+        #expect(v3_0324.verdict != .fail)
+    }
+
+    @Test func mistralResearchTeacherBindsTheStudentsUse() throws {
+        let report = fx.audit(try student(teacher: "mistralai/Mistral-Large-Instruct-2407", name: "mrl-student"), use: .commercial)
+        let f = try #require(report.findings(rule: "field-of-use").first)
+        #expect(f.severity == .fail && f.message.contains("learned from the outputs of"))
+        #expect(f.section == "Mistral AI Research License §3.2, §4.2, §4.3")
+    }
+
+    @Test func shareAlikeDataIsAWarning() throws {
+        let data = Parent(id: "wikimedia/wikipedia", role: .dataset, relation: .finetune, license: "cc-by-sa-4.0")
+        let report = fx.audit(try student(teacher: "deepseek-ai/DeepSeek-R1", data: data, name: "sa-student"))
+        #expect(report.findings(rule: "share-alike").first?.severity == .warn)
+        #expect(report.findings(rule: "dataset-attribution").first?.severity == .warn)
+    }
+}
