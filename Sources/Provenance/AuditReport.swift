@@ -13,6 +13,21 @@ public struct AuditFinding: Codable, Equatable, Sendable {
     public var fix: String
     /// The audited path this finding is about (nil for graph-wide findings).
     public var subject: String?
+
+    enum CodingKeys: String, CodingKey { case severity, rule, ancestor, section, message, fix, subject }
+
+    /// `ancestor` and `section` are written as null rather than left out: the report's consumers
+    /// read a fixed set of keys (issue 3 §4).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(ancestor, forKey: .ancestor)
+        try c.encode(section, forKey: .section)
+        try c.encode(message, forKey: .message)
+        try c.encode(fix, forKey: .fix)
+        try c.encodeIfPresent(subject, forKey: .subject)
+    }
 }
 
 public enum AuditVerdict: String, Codable, Sendable { case pass, warn, fail }

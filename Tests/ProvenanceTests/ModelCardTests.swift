@@ -82,7 +82,9 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         #expect(["pass", "warn", "fail"].contains(json["verdict"] as? String))
         let first = try #require((json["findings"] as? [[String: Any]])?.first)
-        for key in ["severity", "rule", "message", "fix"] { #expect(first[key] != nil, "\(key)") }
+        for key in ["severity", "rule", "ancestor", "message", "fix"] { #expect(first[key] != nil, "\(key)") }
+        let all = try #require(json["findings"] as? [[String: Any]])
+        #expect(all.allSatisfy { $0.keys.contains("ancestor") })  // null, not absent, when no ancestor imposes it
         let sarif = try #require(try JSONSerialization.jsonObject(with: Data(report.sarif().utf8)) as? [String: Any])
         #expect(sarif["version"] as? String == "2.1.0")
         #expect(report.text().contains("verdict: "))
