@@ -32,11 +32,13 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "Transformer", dependencies: ["Tensors", "ModelFormats", "CKernels"], swiftSettings: swiftKernelFlags),
         .target(name: "ModelLoading", dependencies: ["ModelFormats", "Tokenizers", "Transformer"]),
+        // The license and base-model knowledge base: users read it as the top-level `manifests/`, a
+        // symlink to `Sources/Provenance/KnowledgeBase`, which SwiftPM bundles as a resource. (The
+        // other way round does not work: SwiftPM copies a symlinked resource as a dangling link.)
         .target(name: "Provenance", dependencies: [
-            "ModelFormats",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], resources: [.copy("KnowledgeBase")]),
         .executableTarget(name: "DistilleryCLI", dependencies: [
             "ModelLoading", "Provenance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -11,6 +11,9 @@ struct Distillery: ParsableCommand {
             LogitsCommand.self,
             RunCommand.self,
             BenchCommand.self,
+            ManifestCommand.self,
+            AuditCommand.self,
+            CardCommand.self,
         ]
     )
 }
