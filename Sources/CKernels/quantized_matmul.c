@@ -26,9 +26,11 @@ static inline uint16_t load_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2)
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
-#define TILE 8
 
 int dst_kernels_vectorised(void) { return 1; }
+
+// One f16 scale per block: F16C converts it in one instruction (vcvtph2ps).
+static inline float scale_f16(const uint8_t *p) { return _cvtsh_ss(load_u16(p)); }
 
 static inline float hsum(__m256 v) {
     __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
@@ -44,98 +46,212 @@ static inline void widen16_u8(__m128i b, __m256 *a, __m256 *c) {
     *c = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(b, 8)));
 }
 
-// Each unpack writes the 32 dequantised weights of one block into w[0..3] (elements 0-7, ...).
-static inline void unpack_q4_0(const uint8_t *blk, __m256 w[4]) {
-    const __m256 d = _mm256_set1_ps(f16_to_f32(load_u16(blk)));
-    const __m256 eight = _mm256_set1_ps(8.0f);
-    __m128i q = _mm_loadu_si128((const __m128i *)(blk + 2));
-    const __m128i mask = _mm_set1_epi8(0x0F);
-    widen16_u8(_mm_and_si128(q, mask), &w[0], &w[1]);
-    widen16_u8(_mm_and_si128(_mm_srli_epi16(q, 4), mask), &w[2], &w[3]);
-    for (int i = 0; i < 4; i++) w[i] = _mm256_mul_ps(_mm256_sub_ps(w[i], eight), d);
+static inline __m256 block_sum(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
+    return _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
 }
 
-static inline void unpack_q4_1(const uint8_t *blk, __m256 w[4]) {
-    const __m256 d = _mm256_set1_ps(f16_to_f32(load_u16(blk)));
-    const __m256 m = _mm256_set1_ps(f16_to_f32(load_u16(blk + 2)));
-    __m128i q = _mm_loadu_si128((const __m128i *)(blk + 4));
-    const __m128i mask = _mm_set1_epi8(0x0F);
-    widen16_u8(_mm_and_si128(q, mask), &w[0], &w[1]);
-    widen16_u8(_mm_and_si128(_mm_srli_epi16(q, 4), mask), &w[2], &w[3]);
-    for (int i = 0; i < 4; i++) w[i] = _mm256_fmadd_ps(w[i], d, m);
+// ---- Q4_0 / Q4_1: no shuffles -------------------------------------------------------
+// The shuffle port limits a nibble unpack built on vpmovzx. Instead 8 quant bytes are
+// broadcast (a load, no shuffle) and each 32-bit lane shifts its own byte down: lane j of
+// the low half gets byte PERM[j], so elements come out in the order PERM within each group
+// of 8, and the activations are permuted the same way once per matmul
+// (dst_prepare_q4_activations). The block's scale multiplies Σ q·x once, and the offset
+// (−8·d for Q4_0, m for Q4_1) multiplies the block sum of x, so no per-weight scaling.
+static const int Q4_PERM[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+
+static inline void q4_unpack(const uint8_t *qs, __m256 q[4]) {
+    const __m256i shift_lo = _mm256_setr_epi32(0, 0, 8, 8, 16, 16, 24, 24);
+    const __m256i shift_hi = _mm256_setr_epi32(4, 4, 12, 12, 20, 20, 28, 28);
+    const __m256i mask = _mm256_set1_epi32(0x0F);
+    long long lo, hi;
+    memcpy(&lo, qs, 8);
+    memcpy(&hi, qs + 8, 8);
+    __m256i b0 = _mm256_set1_epi64x(lo);  // bytes 0-7
+    __m256i b1 = _mm256_set1_epi64x(hi);  // bytes 8-15
+    q[0] = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(b0, shift_lo), mask));  // elements 0-7
+    q[1] = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(b1, shift_lo), mask));  // 8-15
+    q[2] = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(b0, shift_hi), mask));  // 16-23
+    q[3] = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(b1, shift_hi), mask));  // 24-31
 }
 
-static inline void unpack_q8_0(const uint8_t *blk, __m256 w[4]) {
-    const __m256 d = _mm256_set1_ps(f16_to_f32(load_u16(blk)));
-    __m128i lo = _mm_loadu_si128((const __m128i *)(blk + 2));
-    __m128i hi = _mm_loadu_si128((const __m128i *)(blk + 18));
-    w[0] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo));
-    w[1] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)));
-    w[2] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi));
-    w[3] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)));
-    for (int i = 0; i < 4; i++) w[i] = _mm256_mul_ps(w[i], d);
+// Σ q·x over one block of 32, with two independent chains.
+static inline __m256 dot32(const __m256 q[4], const float *x) {
+    __m256 s0 = _mm256_mul_ps(q[0], _mm256_loadu_ps(x));
+    __m256 s1 = _mm256_mul_ps(q[1], _mm256_loadu_ps(x + 8));
+    s0 = _mm256_fmadd_ps(q[2], _mm256_loadu_ps(x + 16), s0);
+    s1 = _mm256_fmadd_ps(q[3], _mm256_loadu_ps(x + 24), s1);
+    return _mm256_add_ps(s0, s1);
 }
 
-// F16 rows are treated as blocks of 32 halves (64 bytes) so they share the tiled loop.
-static inline void unpack_f16(const uint8_t *blk, __m256 w[4]) {
-    for (int i = 0; i < 4; i++)
-        w[i] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + 16 * i)));
+#define DOT2(acc, acc2, q, xv)                                                                \
+    acc = _mm256_fmadd_ps(q[0], _mm256_loadu_ps(xv), acc);                                    \
+    acc2 = _mm256_fmadd_ps(q[1], _mm256_loadu_ps((xv) + 8), acc2);                            \
+    acc = _mm256_fmadd_ps(q[2], _mm256_loadu_ps((xv) + 16), acc);                             \
+    acc2 = _mm256_fmadd_ps(q[3], _mm256_loadu_ps((xv) + 24), acc2);
+
+void dst_prepare_q4_activations(const float *x, int n, int cols, float *x_permuted, float *block_sums) {
+    const int blocks = cols / 32;
+    for (int v = 0; v < n; v++) {
+        const float *src = x + (size_t)v * cols;
+        float *dst = x_permuted + (size_t)v * cols;
+        for (int b = 0; b < blocks; b++) {
+            float sum = 0;
+            for (int g = 0; g < 4; g++)
+                for (int j = 0; j < 8; j++) dst[b * 32 + g * 8 + j] = src[b * 32 + g * 8 + Q4_PERM[j]];
+            for (int i = 0; i < 32; i++) sum += src[b * 32 + i];
+            block_sums[(size_t)v * blocks + b] = sum;
+        }
+    }
 }
 
-// Tiles of TILE activation vectors are the outer loop and rows the inner one, so the rows a
-// thread owns stay in L2 while every tile passes over them (a 512-token prefill would
-// otherwise stream all activations from memory once per row).
-#define DEFINE_MATMUL(NAME, UNPACK, BLOCK_BYTES)                                              \
+// OFFSET(blk) is the per-block constant c in y = d·q + c.
+#define DEFINE_Q4_MATMUL(NAME, BLOCK_BYTES, QS, OFFSET)                                      \
+void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,           \
+          const float *xp, const float *block_sums, int n, float *y, size_t y_stride) {       \
+    const int blocks = cols / 32;                                                             \
+    int v = 0;                                                                                \
+    /* Batches: dequantise the block once (w = d·q + c) and reuse it for four vectors. */    \
+    for (; v + 4 <= n; v += 4) {                                                              \
+        const float *x0 = xp + (size_t)v * cols, *x1 = x0 + cols;                             \
+        const float *x2 = x1 + cols, *x3 = x2 + cols;                                         \
+        for (int r = row_begin; r < row_end; r++) {                                           \
+            const uint8_t *row = w + (size_t)r * row_bytes;                                   \
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                       \
+            __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;                                        \
+            for (int b = 0; b < blocks; b++) {                                                \
+                const uint8_t *blk = row + (size_t)b * BLOCK_BYTES;                           \
+                const __m256 d = _mm256_set1_ps(scale_f16(blk));                              \
+                const __m256 c = _mm256_set1_ps(OFFSET(blk));                                 \
+                __m256 q[4];                                                                  \
+                q4_unpack(blk + QS, q);                                                       \
+                for (int i = 0; i < 4; i++) q[i] = _mm256_fmadd_ps(q[i], d, c);               \
+                DOT2(a0, b0, q, x0 + b * 32)                                                  \
+                DOT2(a1, b1, q, x1 + b * 32)                                                  \
+                DOT2(a2, b2, q, x2 + b * 32)                                                  \
+                DOT2(a3, b3, q, x3 + b * 32)                                                  \
+            }                                                                                 \
+            y[(size_t)v * y_stride + r] = hsum(_mm256_add_ps(a0, b0));                        \
+            y[(size_t)(v + 1) * y_stride + r] = hsum(_mm256_add_ps(a1, b1));                  \
+            y[(size_t)(v + 2) * y_stride + r] = hsum(_mm256_add_ps(a2, b2));                  \
+            y[(size_t)(v + 3) * y_stride + r] = hsum(_mm256_add_ps(a3, b3));                  \
+        }                                                                                     \
+    }                                                                                         \
+    for (; v < n; v++) {                                                                      \
+        const float *x0 = xp + (size_t)v * cols;                                              \
+        const float *s0 = block_sums + (size_t)v * blocks;                                    \
+        for (int r = row_begin; r < row_end; r++) {                                           \
+            const uint8_t *row = w + (size_t)r * row_bytes;                                   \
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0;                                         \
+            float c0 = 0, c1 = 0;                                                             \
+            int b = 0;                                                                        \
+            for (; b + 2 <= blocks; b += 2) {                                                 \
+                const uint8_t *blk = row + (size_t)b * BLOCK_BYTES, *nxt = blk + BLOCK_BYTES; \
+                __m256 q[4], p[4];                                                            \
+                q4_unpack(blk + QS, q);                                                       \
+                q4_unpack(nxt + QS, p);                                                       \
+                a0 = _mm256_fmadd_ps(dot32(q, x0 + b * 32), _mm256_set1_ps(scale_f16(blk)), a0); \
+                a1 = _mm256_fmadd_ps(dot32(p, x0 + b * 32 + 32), _mm256_set1_ps(scale_f16(nxt)), a1); \
+                c0 += OFFSET(blk) * s0[b];                                                    \
+                c1 += OFFSET(nxt) * s0[b + 1];                                                \
+            }                                                                                 \
+            for (; b < blocks; b++) {                                                         \
+                const uint8_t *blk = row + (size_t)b * BLOCK_BYTES;                           \
+                __m256 q[4];                                                                  \
+                q4_unpack(blk + QS, q);                                                       \
+                a0 = _mm256_fmadd_ps(dot32(q, x0 + b * 32), _mm256_set1_ps(scale_f16(blk)), a0); \
+                c0 += OFFSET(blk) * s0[b];                                                    \
+            }                                                                                 \
+            y[(size_t)v * y_stride + r] = hsum(_mm256_add_ps(a0, a1)) + c0 + c1;              \
+        }                                                                                     \
+    }                                                                                         \
+}
+
+#define Q4_0_OFFSET(blk) (-8.0f * scale_f16(blk))
+#define Q4_1_OFFSET(blk) (scale_f16((blk) + 2))
+DEFINE_Q4_MATMUL(dst_matmul_q4_0, 18, 2, Q4_0_OFFSET)
+DEFINE_Q4_MATMUL(dst_matmul_q4_1, 20, 4, Q4_1_OFFSET)
+
+// ---- Q8_0 and F16: widening straight from memory ------------------------------------
+static inline __m256 q8_dot(const uint8_t *qs, const float *x) {
+    __m256 q0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)qs)));
+    __m256 q1 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 8))));
+    __m256 q2 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 16))));
+    __m256 q3 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 24))));
+    __m256 s0 = _mm256_mul_ps(q0, _mm256_loadu_ps(x));
+    __m256 s1 = _mm256_mul_ps(q1, _mm256_loadu_ps(x + 8));
+    s0 = _mm256_fmadd_ps(q2, _mm256_loadu_ps(x + 16), s0);
+    s1 = _mm256_fmadd_ps(q3, _mm256_loadu_ps(x + 24), s1);
+    return _mm256_add_ps(s0, s1);
+}
+
+static inline __m256 f16_dot(const uint8_t *h, const float *x) {
+    __m256 s0 = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)h)), _mm256_loadu_ps(x));
+    __m256 s1 = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + 16))), _mm256_loadu_ps(x + 8));
+    s0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + 32))), _mm256_loadu_ps(x + 16), s0);
+    s1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + 48))), _mm256_loadu_ps(x + 24), s1);
+    return _mm256_add_ps(s0, s1);
+}
+
+#define Q8_0_SCALE(blk) _mm256_set1_ps(scale_f16(blk))
+#define F16_SCALE(blk) _mm256_set1_ps(1.0f)
+#define DEFINE_WIDE_MATMUL(NAME, BLOCK_BYTES, QS, DOT, SCALE)                                \
 void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,           \
           const float *x, size_t x_stride, int n, float *y, size_t y_stride) {                \
     const int blocks = cols / 32;                                                             \
     int v = 0;                                                                                \
-    for (; v + TILE <= n; v += TILE) {                                                        \
+    for (; v + 2 <= n; v += 2) {                                                              \
+        const float *x0 = x + (size_t)v * x_stride, *x1 = x0 + x_stride;                      \
         for (int r = row_begin; r < row_end; r++) {                                           \
             const uint8_t *row = w + (size_t)r * row_bytes;                                   \
-            __m256 acc[TILE];                                                                 \
-            for (int t = 0; t < TILE; t++) acc[t] = _mm256_setzero_ps();                      \
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0;                                         \
             for (int b = 0; b < blocks; b++) {                                                \
-                __m256 q[4];                                                                  \
-                UNPACK(row + (size_t)b * BLOCK_BYTES, q);                                     \
-                for (int t = 0; t < TILE; t++) {                                              \
-                    const float *xv = x + (size_t)(v + t) * x_stride + b * 32;                \
-                    acc[t] = _mm256_fmadd_ps(q[0], _mm256_loadu_ps(xv), acc[t]);              \
-                    acc[t] = _mm256_fmadd_ps(q[1], _mm256_loadu_ps(xv + 8), acc[t]);          \
-                    acc[t] = _mm256_fmadd_ps(q[2], _mm256_loadu_ps(xv + 16), acc[t]);         \
-                    acc[t] = _mm256_fmadd_ps(q[3], _mm256_loadu_ps(xv + 24), acc[t]);         \
-                }                                                                             \
+                const uint8_t *blk = row + (size_t)b * BLOCK_BYTES;                           \
+                const __m256 d = SCALE(blk);                                                  \
+                a0 = _mm256_fmadd_ps(DOT(blk + QS, x0 + b * 32), d, a0);                      \
+                a1 = _mm256_fmadd_ps(DOT(blk + QS, x1 + b * 32), d, a1);                      \
             }                                                                                 \
-            for (int t = 0; t < TILE; t++) y[(size_t)(v + t) * y_stride + r] = hsum(acc[t]);  \
+            y[(size_t)v * y_stride + r] = hsum(a0);                                           \
+            y[(size_t)(v + 1) * y_stride + r] = hsum(a1);                                     \
         }                                                                                     \
     }                                                                                         \
     for (; v < n; v++) {                                                                      \
-        const float *xv = x + (size_t)v * x_stride;                                           \
+        const float *x0 = x + (size_t)v * x_stride;                                           \
         for (int r = row_begin; r < row_end; r++) {                                           \
             const uint8_t *row = w + (size_t)r * row_bytes;                                   \
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                       \
-            for (int b = 0; b < blocks; b++) {                                                \
-                __m256 q[4];                                                                  \
-                UNPACK(row + (size_t)b * BLOCK_BYTES, q);                                     \
-                a0 = _mm256_fmadd_ps(q[0], _mm256_loadu_ps(xv + b * 32), a0);                 \
-                a1 = _mm256_fmadd_ps(q[1], _mm256_loadu_ps(xv + b * 32 + 8), a1);             \
-                a2 = _mm256_fmadd_ps(q[2], _mm256_loadu_ps(xv + b * 32 + 16), a2);            \
-                a3 = _mm256_fmadd_ps(q[3], _mm256_loadu_ps(xv + b * 32 + 24), a3);            \
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0;                                         \
+            int b = 0;                                                                        \
+            for (; b + 2 <= blocks; b += 2) {                                                 \
+                const uint8_t *blk = row + (size_t)b * BLOCK_BYTES, *nxt = blk + BLOCK_BYTES; \
+                a0 = _mm256_fmadd_ps(DOT(blk + QS, x0 + b * 32), SCALE(blk), a0);             \
+                a1 = _mm256_fmadd_ps(DOT(nxt + QS, x0 + b * 32 + 32), SCALE(nxt), a1);        \
             }                                                                                 \
-            y[(size_t)v * y_stride + r] = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1),           \
-                                                             _mm256_add_ps(a2, a3)));         \
+            for (; b < blocks; b++) {                                                         \
+                const uint8_t *blk = row + (size_t)b * BLOCK_BYTES;                           \
+                a0 = _mm256_fmadd_ps(DOT(blk + QS, x0 + b * 32), SCALE(blk), a0);             \
+            }                                                                                 \
+            y[(size_t)v * y_stride + r] = hsum(_mm256_add_ps(a0, a1));                        \
         }                                                                                     \
     }                                                                                         \
 }
 
-DEFINE_MATMUL(dst_matmul_q4_0, unpack_q4_0, 18)
-DEFINE_MATMUL(dst_matmul_q4_1, unpack_q4_1, 20)
-DEFINE_MATMUL(dst_matmul_q8_0, unpack_q8_0, 34)
-DEFINE_MATMUL(dst_matmul_f16, unpack_f16, 64)
+DEFINE_WIDE_MATMUL(dst_matmul_q8_0, 34, 2, q8_dot, Q8_0_SCALE)
+DEFINE_WIDE_MATMUL(dst_matmul_f16, 64, 0, f16_dot, F16_SCALE)
 
 #else  // portable scalar build (DISTILLERY_PORTABLE=1 or a non-x86 machine)
 
 int dst_kernels_vectorised(void) { return 0; }
+
+// No permutation here: the scalar Q4 kernels read activations in their natural order.
+void dst_prepare_q4_activations(const float *x, int n, int cols, float *x_permuted, float *block_sums) {
+    const int blocks = cols / 32;
+    memcpy(x_permuted, x, sizeof(float) * (size_t)n * cols);
+    for (int v = 0; v < n; v++)
+        for (int b = 0; b < blocks; b++) {
+            float sum = 0;
+            for (int i = 0; i < 32; i++) sum += x[(size_t)v * cols + b * 32 + i];
+            block_sums[(size_t)v * blocks + b] = sum;
+        }
+}
 
 static inline void unpack_q4_0(const uint8_t *blk, float w[32]) {
     float d = f16_to_f32(load_u16(blk));
@@ -176,8 +292,19 @@ void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int co
         }                                                                                     \
 }
 
-DEFINE_MATMUL(dst_matmul_q4_0, unpack_q4_0, 18)
-DEFINE_MATMUL(dst_matmul_q4_1, unpack_q4_1, 20)
+DEFINE_MATMUL(scalar_matmul_q4_0, unpack_q4_0, 18)
+DEFINE_MATMUL(scalar_matmul_q4_1, unpack_q4_1, 20)
 DEFINE_MATMUL(dst_matmul_q8_0, unpack_q8_0, 34)
 DEFINE_MATMUL(dst_matmul_f16, unpack_f16, 64)
+
+void dst_matmul_q4_0(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,
+                     const float *xp, const float *block_sums, int n, float *y, size_t y_stride) {
+    (void)block_sums;
+    scalar_matmul_q4_0(w, row_bytes, row_begin, row_end, cols, xp, cols, n, y, y_stride);
+}
+void dst_matmul_q4_1(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,
+                     const float *xp, const float *block_sums, int n, float *y, size_t y_stride) {
+    (void)block_sums;
+    scalar_matmul_q4_1(w, row_bytes, row_begin, row_end, cols, xp, cols, n, y, y_stride);
+}
 #endif

@@ -10,6 +10,7 @@ public final class DecoderModel: @unchecked Sendable {
     let rope: RotaryEmbedding
     let attention: CausalAttention
     private let workspace: Workspace
+    private let kernelScratch = KernelScratch()
 
     public init(config: ModelConfig, weights: DecoderWeights, threads: Int) throws {
         try config.validate()
@@ -42,9 +43,9 @@ public final class DecoderModel: @unchecked Sendable {
 
         for (l, layer) in weights.layers.enumerated() {
             normalize(w.hidden.pointer, weight: layer.attentionNorm, into: w.normed.pointer, count: n)
-            layer.query.apply(w.normed.pointer, count: n, into: w.query.pointer, pool: pool)
-            layer.key.apply(w.normed.pointer, count: n, into: w.key.pointer, pool: pool)
-            layer.value.apply(w.normed.pointer, count: n, into: w.value.pointer, pool: pool)
+            try layer.query.apply(w.normed.pointer, count: n, into: w.query.pointer, pool: pool, scratch: kernelScratch)
+            try layer.key.apply(w.normed.pointer, count: n, into: w.key.pointer, pool: pool, scratch: kernelScratch)
+            try layer.value.apply(w.normed.pointer, count: n, into: w.value.pointer, pool: pool, scratch: kernelScratch)
             addBias(layer.queryBias, to: w.query.pointer, width: qDim, count: n)
             addBias(layer.keyBias, to: w.key.pointer, width: kvDim, count: n)
             addBias(layer.valueBias, to: w.value.pointer, width: kvDim, count: n)
@@ -59,17 +60,17 @@ public final class DecoderModel: @unchecked Sendable {
             }
             try attention.apply(runs: runs, layer: l, query: w.query.pointer, cache: cache,
                                 output: w.attention.pointer, workspace: w)
-            layer.attentionOutput.apply(w.attention.pointer, count: n, into: w.projected.pointer, pool: pool)
+            try layer.attentionOutput.apply(w.attention.pointer, count: n, into: w.projected.pointer, pool: pool, scratch: kernelScratch)
             VectorKernels.add(w.projected.pointer, into: w.hidden.pointer, count: n * h)
 
             normalize(w.hidden.pointer, weight: layer.feedForwardNorm, into: w.normed.pointer, count: n)
-            layer.gate.apply(w.normed.pointer, count: n, into: w.gate.pointer, pool: pool)
-            layer.up.apply(w.normed.pointer, count: n, into: w.up.pointer, pool: pool)
+            try layer.gate.apply(w.normed.pointer, count: n, into: w.gate.pointer, pool: pool, scratch: kernelScratch)
+            try layer.up.apply(w.normed.pointer, count: n, into: w.up.pointer, pool: pool, scratch: kernelScratch)
             let gate = w.gate.pointer, up = w.up.pointer
             pool.forEachRange(n * ffn, minimumChunk: 4096) { range in
                 VectorKernels.swiGLU(gate: gate + range.lowerBound, up: up + range.lowerBound, count: range.count)
             }
-            layer.down.apply(w.gate.pointer, count: n, into: w.projected.pointer, pool: pool)
+            try layer.down.apply(w.gate.pointer, count: n, into: w.projected.pointer, pool: pool, scratch: kernelScratch)
             VectorKernels.add(w.projected.pointer, into: w.hidden.pointer, count: n * h)
         }
         for run in runs { cache.setLength(run.length, slot: run.slot) }
@@ -86,7 +87,7 @@ public final class DecoderModel: @unchecked Sendable {
             }
         }
         let logits = try w.scratch(\.logits, count: wanted.count * config.vocabularySize)
-        weights.outputHead.apply(headInput, count: wanted.count, into: logits, pool: pool)
+        try weights.outputHead.apply(headInput, count: wanted.count, into: logits, pool: pool, scratch: kernelScratch)
         return UnsafeBufferPointer(start: logits, count: wanted.count * config.vocabularySize)
     }
 

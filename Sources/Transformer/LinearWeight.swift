@@ -56,18 +56,31 @@ public struct LinearWeight: @unchecked Sendable {
         self.owner = owner
     }
 
-    /// y[n × rows] = x[n × columns] · Wᵀ.
-    public func apply(_ x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool) {
+    /// y[n × rows] = x[n × columns] · Wᵀ. `scratch` holds the activations the Q4 kernels
+    /// prepare once per call (permuted, with block sums).
+    public func apply(_ x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>,
+                      pool: ComputePool, scratch: KernelScratch) throws {
+        let columns = self.columns, rows = self.rows
         switch storage {
         case .float(let w):
             Gemm.multiplyTransposedB(m: n, n: rows, k: columns, a: x, lda: columns, b: w, ldb: columns, c: y, ldc: rows)
         case .quantized(let type, let base, let rowBytes):
-            let kernel = Self.kernel(for: type)
             let bytes = base.assumingMemoryBound(to: UInt8.self)
-            let columns = Int32(self.columns), rows = self.rows
-            pool.forEachRange(rows, minimumChunk: 16) { range in
-                kernel(bytes, rowBytes, Int32(range.lowerBound), Int32(range.upperBound), columns,
-                       x, Int(columns), Int32(n), y, rows)
+            switch type {
+            case .q4_0, .q4_1:
+                let (permuted, sums) = try scratch.q4Activations(n: n, columns: columns)
+                dst_prepare_q4_activations(x, Int32(n), Int32(columns), permuted, sums)
+                let kernel = type == .q4_0 ? dst_matmul_q4_0 : dst_matmul_q4_1
+                pool.forEachRange(rows, minimumChunk: 16) { range in
+                    kernel(bytes, rowBytes, Int32(range.lowerBound), Int32(range.upperBound), Int32(columns),
+                           permuted, sums, Int32(n), y, rows)
+                }
+            default:
+                let kernel = type == .q8_0 ? dst_matmul_q8_0 : dst_matmul_f16
+                pool.forEachRange(rows, minimumChunk: 16) { range in
+                    kernel(bytes, rowBytes, Int32(range.lowerBound), Int32(range.upperBound), Int32(columns),
+                           x, columns, Int32(n), y, rows)
+                }
             }
         }
     }
@@ -90,18 +103,6 @@ public struct LinearWeight: @unchecked Sendable {
         switch storage {
         case .float: return "F32"
         case .quantized(let type, _, _): return type.description
-        }
-    }
-
-    private typealias Kernel = (UnsafePointer<UInt8>?, Int, Int32, Int32, Int32,
-                                UnsafePointer<Float>?, Int, Int32, UnsafeMutablePointer<Float>?, Int) -> Void
-
-    private static func kernel(for type: GGMLType) -> Kernel {
-        switch type {
-        case .q4_0: return dst_matmul_q4_0
-        case .q4_1: return dst_matmul_q4_1
-        case .q8_0: return dst_matmul_q8_0
-        default: return dst_matmul_f16  // init admits only directTypes
         }
     }
 }
