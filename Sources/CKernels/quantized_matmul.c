@@ -83,6 +83,23 @@ static inline __m256 dot32(const __m256 q[4], const float *x) {
     return _mm256_add_ps(s0, s1);
 }
 
+// Eight vectors at once: acc[t] += Σ q·x_t for one block, vectors `stride` floats apart.
+#define DOT1(acc, q, xv)                                                                      \
+    acc = _mm256_fmadd_ps(q[0], _mm256_loadu_ps(xv), acc);                                    \
+    acc = _mm256_fmadd_ps(q[1], _mm256_loadu_ps((xv) + 8), acc);                              \
+    acc = _mm256_fmadd_ps(q[2], _mm256_loadu_ps((xv) + 16), acc);                             \
+    acc = _mm256_fmadd_ps(q[3], _mm256_loadu_ps((xv) + 24), acc);
+#define TILE8(acc, q, xv, stride)                                                             \
+    DOT1(acc[0], q, xv) DOT1(acc[1], q, (xv) + (stride)) DOT1(acc[2], q, (xv) + 2 * (stride)) \
+    DOT1(acc[3], q, (xv) + 3 * (stride)) DOT1(acc[4], q, (xv) + 4 * (stride))                 \
+    DOT1(acc[5], q, (xv) + 5 * (stride)) DOT1(acc[6], q, (xv) + 6 * (stride))                 \
+    DOT1(acc[7], q, (xv) + 7 * (stride))
+#define ZERO8(acc)                                                                            \
+    acc[0] = _mm256_setzero_ps(); acc[1] = acc[0]; acc[2] = acc[0]; acc[3] = acc[0];          \
+    acc[4] = acc[0]; acc[5] = acc[0]; acc[6] = acc[0]; acc[7] = acc[0];
+#define STORE8(acc, y, v, y_stride, r)                                                        \
+    for (int t = 0; t < 8; t++) y[(size_t)((v) + t) * (y_stride) + (r)] = hsum(acc[t]);
+
 #define DOT2(acc, acc2, q, xv)                                                                \
     acc = _mm256_fmadd_ps(q[0], _mm256_loadu_ps(xv), acc);                                    \
     acc2 = _mm256_fmadd_ps(q[1], _mm256_loadu_ps((xv) + 8), acc2);                            \
@@ -110,30 +127,25 @@ void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int co
           const float *xp, const float *block_sums, int n, float *y, size_t y_stride) {       \
     const int blocks = cols / 32;                                                             \
     int v = 0;                                                                                \
-    /* Batches: dequantise the block once (w = d·q + c) and reuse it for four vectors. */    \
-    for (; v + 4 <= n; v += 4) {                                                              \
-        const float *x0 = xp + (size_t)v * cols, *x1 = x0 + cols;                             \
-        const float *x2 = x1 + cols, *x3 = x2 + cols;                                         \
+    /* Batches: dequantise the block once (w = d·q + c) and reuse it for eight vectors, */    \
+    /* one accumulator each: eight independent FMA chains keep both FMA ports busy. */        \
+    for (; v + 8 <= n; v += 8) {                                                              \
+        const float *x0 = xp + (size_t)v * cols;                                              \
         for (int r = row_begin; r < row_end; r++) {                                           \
             const uint8_t *row = w + (size_t)r * row_bytes;                                   \
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                       \
-            __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;                                        \
+            __m256 acc[8];                                                                    \
+            ZERO8(acc)                                                                        \
             for (int b = 0; b < blocks; b++) {                                                \
                 const uint8_t *blk = row + (size_t)b * BLOCK_BYTES;                           \
                 const __m256 d = _mm256_set1_ps(scale_f16(blk));                              \
                 const __m256 c = _mm256_set1_ps(OFFSET(blk));                                 \
                 __m256 q[4];                                                                  \
                 q4_unpack(blk + QS, q);                                                       \
-                for (int i = 0; i < 4; i++) q[i] = _mm256_fmadd_ps(q[i], d, c);               \
-                DOT2(a0, b0, q, x0 + b * 32)                                                  \
-                DOT2(a1, b1, q, x1 + b * 32)                                                  \
-                DOT2(a2, b2, q, x2 + b * 32)                                                  \
-                DOT2(a3, b3, q, x3 + b * 32)                                                  \
+                q[0] = _mm256_fmadd_ps(q[0], d, c); q[1] = _mm256_fmadd_ps(q[1], d, c);       \
+                q[2] = _mm256_fmadd_ps(q[2], d, c); q[3] = _mm256_fmadd_ps(q[3], d, c);       \
+                TILE8(acc, q, x0 + b * 32, cols)                                              \
             }                                                                                 \
-            y[(size_t)v * y_stride + r] = hsum(_mm256_add_ps(a0, b0));                        \
-            y[(size_t)(v + 1) * y_stride + r] = hsum(_mm256_add_ps(a1, b1));                  \
-            y[(size_t)(v + 2) * y_stride + r] = hsum(_mm256_add_ps(a2, b2));                  \
-            y[(size_t)(v + 3) * y_stride + r] = hsum(_mm256_add_ps(a3, b3));                  \
+            STORE8(acc, y, v, y_stride, r)                                                    \
         }                                                                                     \
     }                                                                                         \
     for (; v < n; v++) {                                                                      \
@@ -192,13 +204,37 @@ static inline __m256 f16_dot(const uint8_t *h, const float *x) {
     return _mm256_add_ps(s0, s1);
 }
 
+static inline void q8_unpack(const uint8_t *blk, __m256 q[4]) {
+    const __m256 d = _mm256_set1_ps(scale_f16(blk));
+    for (int i = 0; i < 4; i++)
+        q[i] = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(blk + 2 + 8 * i)))), d);
+}
+
+static inline void f16_unpack(const uint8_t *blk, __m256 q[4]) {
+    for (int i = 0; i < 4; i++) q[i] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + 16 * i)));
+}
+
 #define Q8_0_SCALE(blk) _mm256_set1_ps(scale_f16(blk))
 #define F16_SCALE(blk) _mm256_set1_ps(1.0f)
-#define DEFINE_WIDE_MATMUL(NAME, BLOCK_BYTES, QS, DOT, SCALE)                                \
+#define DEFINE_WIDE_MATMUL(NAME, BLOCK_BYTES, QS, DOT, SCALE, UNPACK)                        \
 void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,           \
           const float *x, size_t x_stride, int n, float *y, size_t y_stride) {                \
     const int blocks = cols / 32;                                                             \
     int v = 0;                                                                                \
+    for (; v + 8 <= n; v += 8) {                                                              \
+        const float *x0 = x + (size_t)v * x_stride;                                           \
+        for (int r = row_begin; r < row_end; r++) {                                           \
+            const uint8_t *row = w + (size_t)r * row_bytes;                                   \
+            __m256 acc[8];                                                                    \
+            ZERO8(acc)                                                                        \
+            for (int b = 0; b < blocks; b++) {                                                \
+                __m256 q[4];                                                                  \
+                UNPACK(row + (size_t)b * BLOCK_BYTES, q);                                     \
+                TILE8(acc, q, x0 + b * 32, x_stride)                                          \
+            }                                                                                 \
+            STORE8(acc, y, v, y_stride, r)                                                    \
+        }                                                                                     \
+    }                                                                                         \
     for (; v + 2 <= n; v += 2) {                                                              \
         const float *x0 = x + (size_t)v * x_stride, *x1 = x0 + x_stride;                      \
         for (int r = row_begin; r < row_end; r++) {                                           \
@@ -234,8 +270,8 @@ void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int co
     }                                                                                         \
 }
 
-DEFINE_WIDE_MATMUL(dst_matmul_q8_0, 34, 2, q8_dot, Q8_0_SCALE)
-DEFINE_WIDE_MATMUL(dst_matmul_f16, 64, 0, f16_dot, F16_SCALE)
+DEFINE_WIDE_MATMUL(dst_matmul_q8_0, 34, 2, q8_dot, Q8_0_SCALE, q8_unpack)
+DEFINE_WIDE_MATMUL(dst_matmul_f16, 64, 0, f16_dot, F16_SCALE, f16_unpack)
 
 #else  // portable scalar build (DISTILLERY_PORTABLE=1 or a non-x86 machine)
 
