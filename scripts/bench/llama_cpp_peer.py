@@ -180,6 +180,34 @@ class _ThreadpoolParams(ctypes.Structure):
     ]
 
 
+def _loaded_lib_with(symbol):
+    """ctypes handle of an ALREADY LOADED libggml* that exports `symbol`.
+
+    Uses the exact file the dynamic loader mapped for libllama's dependencies, so we
+    never load a second copy of ggml (wheels store libfoo.so / libfoo.so.0 as separate
+    files, and dlopen of a different file would give a separate ggml instance).
+    """
+    paths = []
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 6 and os.path.basename(parts[5]).startswith("libggml"):
+                    if parts[5] not in paths:
+                        paths.append(parts[5])
+    except OSError:
+        pass
+    if not paths:  # not Linux: fall back to the package's lib directory
+        libdir = pathlib.Path(os.environ.get("LLAMA_CPP_LIB_PATH")
+                              or pathlib.Path(llama_cpp.__file__).parent / "lib")
+        paths = [str(p) for p in sorted(libdir.glob("libggml*"))]
+    for p in paths:
+        lib = ctypes.CDLL(p)
+        if hasattr(lib, symbol):
+            return lib
+    return None
+
+
 class Threadpool:
     """Persistent ggml CPU threadpool attached to a context, or a no-op if unavailable."""
 
@@ -189,20 +217,8 @@ class Threadpool:
         if not enabled:
             return
         try:
-            libdir = pathlib.Path(os.environ.get("LLAMA_CPP_LIB_PATH") or pathlib.Path(llama_cpp.__file__).parent / "lib")
-            cands = sorted(libdir.glob("libggml-cpu.so*")) + sorted(libdir.glob("libggml.so*"))
-            ggml_cpu = None
-            for c in cands:
-                lib = ctypes.CDLL(str(c))
-                if hasattr(lib, "ggml_threadpool_new"):
-                    ggml_cpu = lib
-                    break
-            base = None
-            for c in sorted(libdir.glob("libggml-base.so*")) + cands:
-                lib = ctypes.CDLL(str(c))
-                if hasattr(lib, "ggml_threadpool_params_init"):
-                    base = lib
-                    break
+            ggml_cpu = _loaded_lib_with("ggml_threadpool_new")
+            base = _loaded_lib_with("ggml_threadpool_params_init")
             llama_lib = L._lib
             if ggml_cpu is None or base is None or not hasattr(llama_lib, "llama_attach_threadpool"):
                 self.why = "symbols not found"
