@@ -28,6 +28,11 @@ throw-away threadpool on every graph compute), flash attention "auto", one warm-
 before timing, KV cache (llama_memory) cleared before every run, llama_synchronize
 after every decode. Timing uses time.perf_counter().
 
+Run it on an idle machine and never concurrently with the Distillery benchmark: this
+llama.cpp build uses OpenMP, whose threads spin at barriers; with another CPU-bound
+process on a 2-core box, single-stream tg dropped from ~72 to ~2.6 tok/s in testing.
+Diagnostics (per-run wall and CPU seconds, resolved flash-attention mode) go to stderr.
+
 peak_rss_mb = getrusage(RUSAGE_SELF).ru_maxrss / 1024 at the end (Linux: KiB -> MiB).
 """
 
