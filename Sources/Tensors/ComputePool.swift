@@ -17,23 +17,28 @@ public final class ComputePool: @unchecked Sendable {
 
     deinit { if let pool { dst_pool_destroy(pool) } }
 
-    /// Runs `body` over `0..<count` split into at most `threadCount` contiguous ranges,
-    /// each at least `minimumChunk` long. Returns when every range is done.
+    /// Runs `body` over `0..<count` in contiguous pieces of at least `minimumChunk`,
+    /// spread over the threads, and returns when all are done. Threads take pieces from a
+    /// shared counter rather than one fixed half each: with fixed halves one thread waited
+    /// for the other for a fifth of a decoding step (measured).
     public func forEachRange(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let chunks = min(threadCount, max(1, count / max(1, minimumChunk)))
-        guard chunks > 1, let pool else {
+        let pieces = min(threadCount * 8, max(1, count / max(1, minimumChunk)))
+        guard pieces > 1, threadCount > 1, let pool else {
             body(0..<count)
             return
         }
         withoutActuallyEscaping(body) { body in
-            var job = Job(count: count, chunks: chunks, body: body)
+            var job = Job(count: count, pieces: pieces, next: 0, body: body)
             withUnsafeMutablePointer(to: &job) { pointer in
-                dst_pool_run(pool, { context, index, _ in
-                    guard let job = context?.assumingMemoryBound(to: Job.self).pointee else { return }
-                    let i = Int(index)
-                    guard i < job.chunks else { return }
-                    job.body(job.count * i / job.chunks ..< job.count * (i + 1) / job.chunks)
+                dst_pool_run(pool, { context, _, _ in
+                    guard let job = context?.assumingMemoryBound(to: Job.self) else { return }
+                    let count = job.pointee.count, pieces = job.pointee.pieces, body = job.pointee.body
+                    while true {
+                        let piece = Int(dst_take_piece(&job.pointee.next))
+                        guard piece < pieces else { return }
+                        body(count * piece / pieces ..< count * (piece + 1) / pieces)
+                    }
                 }, pointer)
             }
         }
@@ -48,7 +53,8 @@ public final class ComputePool: @unchecked Sendable {
 
     private struct Job {
         var count: Int
-        var chunks: Int
+        var pieces: Int
+        var next: Int32
         var body: (Range<Int>) -> Void
     }
 }

@@ -43,9 +43,8 @@ public final class DecoderModel: @unchecked Sendable {
 
         for (l, layer) in weights.layers.enumerated() {
             normalize(w.hidden.pointer, weight: layer.attentionNorm, into: w.normed.pointer, count: n)
-            try layer.query.apply(w.normed.pointer, count: n, into: w.query.pointer, pool: pool, scratch: kernelScratch)
-            try layer.key.apply(w.normed.pointer, count: n, into: w.key.pointer, pool: pool, scratch: kernelScratch)
-            try layer.value.apply(w.normed.pointer, count: n, into: w.value.pointer, pool: pool, scratch: kernelScratch)
+            try LinearWeight.apply([layer.query, layer.key, layer.value], to: w.normed.pointer, count: n,
+                                   into: [w.query.pointer, w.key.pointer, w.value.pointer], pool: pool, scratch: kernelScratch)
             addBias(layer.queryBias, to: w.query.pointer, width: qDim, count: n)
             addBias(layer.keyBias, to: w.key.pointer, width: kvDim, count: n)
             addBias(layer.valueBias, to: w.value.pointer, width: kvDim, count: n)
@@ -64,8 +63,8 @@ public final class DecoderModel: @unchecked Sendable {
             VectorKernels.add(w.projected.pointer, into: w.hidden.pointer, count: n * h)
 
             normalize(w.hidden.pointer, weight: layer.feedForwardNorm, into: w.normed.pointer, count: n)
-            try layer.gate.apply(w.normed.pointer, count: n, into: w.gate.pointer, pool: pool, scratch: kernelScratch)
-            try layer.up.apply(w.normed.pointer, count: n, into: w.up.pointer, pool: pool, scratch: kernelScratch)
+            try LinearWeight.apply([layer.gate, layer.up], to: w.normed.pointer, count: n,
+                                   into: [w.gate.pointer, w.up.pointer], pool: pool, scratch: kernelScratch)
             let gate = w.gate.pointer, up = w.up.pointer
             pool.forEachRange(n * ffn, minimumChunk: 4096) { range in
                 VectorKernels.swiGLU(gate: gate + range.lowerBound, up: up + range.lowerBound, count: range.count)

@@ -14,4 +14,7 @@ dst_pool *dst_pool_create(int thread_count);
 void dst_pool_run(dst_pool *pool, dst_pool_task task, void *context);
 void dst_pool_destroy(dst_pool *pool);
 
+// Hands out work pieces: returns the counter's old value and adds one.
+static inline int dst_take_piece(int *counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
+
 #endif
