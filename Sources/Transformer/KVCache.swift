@@ -9,6 +9,8 @@ public final class KVCache: @unchecked Sendable {
     let values: [FloatBuffer]
     public private(set) var lengths: [Int]
 
+    /// `capacity` positions per slot, at most the model's context length (a longer request
+    /// is cut to it; going past it is then a `contextOverflow` error).
     public init(config: ModelConfig, slots: Int, capacity: Int) throws {
         guard slots > 0, capacity > 0 else {
             throw TransformerError.invalidBatch("a KV cache needs at least one slot and one position (got \(slots) × \(capacity))")

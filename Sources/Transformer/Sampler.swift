@@ -32,8 +32,8 @@ public struct Sampler: Sendable {
         } else {
             candidates.append(contentsOf: (0..<Int32(adjusted.count)))
         }
-        guard let best = candidates.first.map({ adjusted[Int($0)] }) ?? adjusted.max() else { return 0 }
-        let maximum = candidates.reduce(best) { max($0, adjusted[Int($1)]) }
+        guard !candidates.isEmpty else { return argmax() }
+        let maximum = candidates.reduce(-Float.infinity) { max($0, adjusted[Int($1)]) }
 
         // Probabilities at temperature 1 for top-p and min-p.
         var total: Float = 0

@@ -3,7 +3,7 @@ import Foundation
 import Provenance
 
 struct ManifestInit: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create manifest.json in DIR and record the files' SHA-256.")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create manifest.json in DIR (created if missing) and record the files' SHA-256.")
 
     @Argument(help: "Model or trace folder.") var dir: String
     @Option(help: "Model name as published (license naming rules read it).") var name: String
@@ -16,6 +16,12 @@ struct ManifestInit: ParsableCommand {
 
     func run() throws {
         let folder = URL(fileURLWithPath: dir)
+        // Like `git init`: a manifest can be started before the model files arrive.
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("cannot create \(dir): \(error.localizedDescription)")
+        }
         if !force, FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path) {
             throw ValidationError("\(dir)/manifest.json exists; use `manifest add-parent`/`declare` to extend it, or --force to replace it.")
         }
