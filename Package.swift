@@ -36,6 +36,7 @@ let package = Package(
         // symlink to `Sources/Provenance/KnowledgeBase`, which SwiftPM bundles as a resource. (The
         // other way round does not work: SwiftPM copies a symlinked resource as a dangling link.)
         .target(name: "Provenance", dependencies: [
+            "ModelFormats",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("KnowledgeBase")]),

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 import Yams
 
 /// What a folder actually ships, as a recipient sees it: license files, NOTICE, the model card's
@@ -57,25 +58,29 @@ public struct ShippedEvidence: Sendable {
 
     private mutating func readGGUF(_ url: URL) {
         ggufFile = url.lastPathComponent
-        let keys: [String: GGUFMetadataReader.Value]
-        do { keys = try GGUFMetadataReader.read(url) } catch {
-            problems.append(error.description)
+        let file: GGUFFile
+        do { file = try GGUFFile(url: url) } catch {
+            problems.append(String(describing: error))
             return
         }
-        ggufLicense = keys["general.license"]?.text
-        ggufName = keys["general.name"]?.text
+        func text(_ key: String) -> String? {
+            guard let value = file.metadata[key] else { return nil }
+            return value.stringValue ?? value.intValue.map(String.init)
+        }
+        ggufLicense = text("general.license")
+        ggufName = text("general.name")
         // general.base_model.{i}.repo_url / organization+name (ggml docs/gguf.md, LICENSES.md §1.2)
-        let count = Int(keys["general.base_model.count"]?.text ?? "0") ?? 0
-        for i in 0..<min(count, 64) {
+        let count = file.metadata["general.base_model.count"]?.intValue ?? 0
+        for i in 0..<min(max(count, 0), 64) {
             let prefix = "general.base_model.\(i)."
-            if let repo = keys[prefix + "repo_url"]?.text, let id = Self.hubID(fromURL: repo) {
+            if let repo = text(prefix + "repo_url"), let id = Self.hubID(fromURL: repo) {
                 ggufBaseModels.append(id)
-            } else if let name = keys[prefix + "name"]?.text {
-                let org = keys[prefix + "organization"]?.text
+            } else if let name = text(prefix + "name") {
+                let org = text(prefix + "organization")
                 ggufBaseModels.append(org.map { "\($0)/\(name)" } ?? name)
             }
         }
-        if case let .strings(list)? = keys["general.datasets"] { ggufDatasets = list }
+        if let list = file.metadata["general.datasets"]?.stringArray { ggufDatasets = list }
     }
 
     static func hubID(fromURL url: String) -> String? {

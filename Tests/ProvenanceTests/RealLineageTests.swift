@@ -123,6 +123,6 @@ import Testing
         let dir = try fx.folder("trunc", binary: ["x.gguf": Data(gguf)])
         let report = fx.audit(dir.appendingPathComponent("x.gguf"))
         let f = try #require(report.findings(rule: "metadata-unreadable").first)
-        #expect(f.message.contains("x.gguf") && f.message.contains("unexpected end of file"))
+        #expect(f.message.contains("x.gguf") && f.message.contains("truncated"))
     }
 }
