@@ -172,7 +172,8 @@ public struct MDSIndex: Equatable, Sendable {
     /// An integer JSON number (not a bool, not a fraction).
     static func intValue(_ v: Any?) -> Int? {
         guard let n = v as? NSNumber else { return nil }
-        if CFGetTypeID(n) == CFBooleanGetTypeID() { return nil }
+        // JSON true/false also arrive as NSNumber, tagged "c" (char), never a valid count.
+        if String(cString: n.objCType) == "c" { return nil }
         let d = n.doubleValue
         guard d == d.rounded(), abs(d) < 9e15 else { return nil }
         return n.intValue
