@@ -15,7 +15,7 @@ import Testing
 
         // index.json as the reference writes it: sorted keys, Python separators, no newline (MDS.md §2).
         let text = try String(contentsOf: dir.appendingPathComponent("index.json"), encoding: .utf8)
-        #expect(text.hasPrefix(#"{"shards": [{"column_encodings": ["bytes", "str", "int64", "json", "float64"], "column_names": ["blob", "id", "n", "meta", "score"], "column_sizes": [null, null, 8, null, 8], "compression": "zstd", "format": "mds", "hashes": ["sha256"], "raw_data": {"basename": "shard.00000.mds", "bytes": "#))
+        #expect(text.hasPrefix(#"{"shards": [{"column_encodings": ["bytes", "str", "json", "int64", "float64"], "column_names": ["blob", "id", "meta", "n", "score"], "column_sizes": [null, null, null, 8, 8], "compression": "zstd", "format": "mds", "hashes": ["sha256"], "raw_data": {"basename": "shard.00000.mds", "bytes": "#))
         #expect(text.hasSuffix(#"], "version": 2}"#))
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         #expect(files == ["index.json"] + (0..<index.shards.count).map { String(format: "shard.%05d.mds.zstd", $0) })
