@@ -18,6 +18,9 @@ import Testing
         #expect(durable == i - 1)
         // A temp file a kill could leave behind mid-rename.
         try Data([1, 2, 3]).write(to: dir.appendingPathComponent(".shard.00002.mds.zstd.tmp"))
+        // A shard renamed into place whose index.json rewrite the kill prevented: not part of
+        // the dataset, and replaced by the resumed writer's shard 2.
+        try Data([9, 9, 9]).write(to: dir.appendingPathComponent("shard.00002.mds.zstd"))
         first = nil  // dropped without finish()
 
         let midway = try MDSDataset(directory: dir)

@@ -97,6 +97,16 @@ import Testing
         }
     }
 
+    @Test func errorMessagesNameTheFileAndField() throws {
+        let ds = try copyFixture()
+        defer { try? FileManager.default.removeItem(at: ds.deletingLastPathComponent()) }
+        try editShard0(ds) { $0["format"] = "csv" }
+        guard case .failure(let e) = attempt(ds, validate: true) else { Issue.record("expected an error"); return }
+        #expect(e.description.contains("index.json"))
+        #expect(e.description.contains("shards[0].format"))
+        #expect(e.description.contains("\"csv\""))
+    }
+
     @Test func indexProblemsAreNamedErrors() throws {
         func expectError(_ matches: (TracesError) -> Bool, _ edit: (URL) throws -> Void) throws {
             let ds = try copyFixture()
