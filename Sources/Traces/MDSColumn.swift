@@ -11,15 +11,62 @@ public enum MDSValue: Equatable, Sendable {
     /// The JSON text as stored. Kept as text because Python writes `NaN`/`Infinity`
     /// tokens that are not JSON (MDS.md §4, json columns); the caller parses it.
     case json(String)
+    case array(MDSArray)
 }
 
-/// The column encodings we read and write (a subset of MDS.md §4: the scalar, text,
-/// bytes and json ones; no ndarray, pkl or images yet).
-public enum MDSEncoding: String, CaseIterable, Sendable {
+/// The column encodings we read and write: MDS.md §4 minus float16 scalars, str_int/
+/// str_float/str_decimal, pkl and the image ones.
+public enum MDSEncoding: Equatable, Sendable {
     case bytes, str, json, int
     case int8, int16, int32, int64
     case uint8, uint16, uint32, uint64
     case float32, float64
+    /// `ndarray`, `ndarray:DTYPE` or `ndarray:DTYPE:D1,D2,…`; a shape needs a dtype.
+    case ndarray(dtype: MDSDType?, shape: [Int]?)
+
+    private static let scalars: [String: MDSEncoding] = [
+        "bytes": .bytes, "str": .str, "json": .json, "int": .int, "int8": .int8, "int16": .int16,
+        "int32": .int32, "int64": .int64, "uint8": .uint8, "uint16": .uint16, "uint32": .uint32,
+        "uint64": .uint64, "float32": .float32, "float64": .float64,
+    ]
+
+    /// Parses an index `column_encodings` string.
+    public init?(rawValue: String) {
+        if let s = Self.scalars[rawValue] { self = s; return }
+        guard rawValue == "ndarray" || rawValue.hasPrefix("ndarray:") else { return nil }
+        // Python splits the argument on ':'; `ndarray:` (empty) is fully dynamic (MDS.md §4).
+        let args = rawValue.split(separator: ":", omittingEmptySubsequences: false).dropFirst()
+        guard args.count <= 2 else { return nil }
+        var dtype: MDSDType? = nil
+        var shape: [Int]? = nil
+        if let first = args.first, !first.isEmpty {
+            guard let t = MDSDType(rawValue: String(first)) else { return nil }
+            dtype = t
+        }
+        if args.count == 2 {
+            let dims = args[args.startIndex + 1].split(separator: ",").map { Int($0) }
+            guard dtype != nil, !dims.isEmpty, dims.count <= 63 else { return nil }
+            var parsed: [Int] = []
+            for d in dims {
+                guard let d, d >= 1 else { return nil }
+                parsed.append(d)
+            }
+            guard let n = MDSArray.elementCount(parsed), n < Int(UInt32.max) else { return nil }
+            shape = parsed
+        }
+        self = .ndarray(dtype: dtype, shape: shape)
+    }
+
+    public var rawValue: String {
+        switch self {
+        case let .ndarray(dtype, shape):
+            guard let dtype else { return "ndarray" }
+            guard let shape else { return "ndarray:\(dtype.rawValue)" }
+            return "ndarray:\(dtype.rawValue):" + shape.map(String.init).joined(separator: ",")
+        default:
+            return Self.scalars.first { $0.value == self }?.key ?? "?"
+        }
+    }
 
     /// Byte size of a fixed column, nil when variable; the index's `column_sizes` (MDS.md §2).
     public var fixedSize: Int? {
@@ -29,6 +76,9 @@ public enum MDSEncoding: String, CaseIterable, Sendable {
         case .int16, .uint16: return 2
         case .int32, .uint32, .float32: return 4
         case .int, .int64, .uint64, .float64: return 8
+        case let .ndarray(dtype, shape):
+            guard let dtype, let shape, let n = MDSArray.elementCount(shape) else { return nil }
+            return n * dtype.itemSize
         }
     }
 }
@@ -83,6 +133,10 @@ public struct MDSColumn: Equatable, Sendable {
         case let (.uint8, .uint(v)): return try unsigned(v, bytes: 1)
         case let (.float64, .double(v)): return littleEndian(v.bitPattern, bytes: 8)
         case let (.float32, .double(v)): return littleEndian(UInt64(Float(v).bitPattern), bytes: 4)
+        case let (.ndarray(dtype, shape), .array(a)):
+            do { return try NDArrayCoding.encode(a, dtype: dtype, shape: shape) } catch let TracesError.invalidSample(_, reason) {
+                throw TracesError.invalidSample(column: name, reason: reason)
+            }
         default: throw wrong()
         }
     }
@@ -105,6 +159,7 @@ public struct MDSColumn: Equatable, Sendable {
         case .uint8, .uint16, .uint32, .uint64: return .uint(readLE(bytes))
         case .float64: return .double(Double(bitPattern: readLE(bytes)))
         case .float32: return .double(Double(Float(bitPattern: UInt32(truncatingIfNeeded: readLE(bytes)))))
+        case let .ndarray(dtype, shape): return NDArrayCoding.decode(bytes, dtype: dtype, shape: shape).map(MDSValue.array)
         }
     }
 }

@@ -11,6 +11,9 @@ public struct MDSFileInfo: Equatable, Sendable {
 /// reader's `MDSReader(**entry)` accepts.
 public struct MDSShardEntry: Equatable, Sendable {
     public var columns: [MDSColumn]
+    /// `column_sizes` as recorded. Readers trust it, not the encoding: a fixed-size column
+    /// declared null carries a u32 length and was accepted by the reference (MDS.md §2, §6).
+    public var columnSizes: [Int?]
     public var compression: String?
     public var hashes: [String]
     public var rawData: MDSFileInfo
@@ -36,7 +39,7 @@ public struct MDSShardEntry: Equatable, Sendable {
         [
             ("column_encodings", PythonJSON.array(columns.map { PythonJSON.string($0.encoding.rawValue) })),
             ("column_names", PythonJSON.array(columns.map { PythonJSON.string($0.name) })),
-            ("column_sizes", PythonJSON.array(columns.map { $0.encoding.fixedSize.map(String.init) ?? "null" })),
+            ("column_sizes", PythonJSON.array(columnSizes.map { $0.map(String.init) ?? "null" })),
             ("compression", compression.map(PythonJSON.string) ?? "null"),
             ("format", PythonJSON.string("mds")),
             ("hashes", PythonJSON.array(hashes.map(PythonJSON.string))),
@@ -115,15 +118,22 @@ public struct MDSIndex: Equatable, Sendable {
             throw bad("column_names", "column_names, column_encodings and column_sizes differ in length")
         }
         var columns: [MDSColumn] = []
+        var columnSizes: [Int?] = []
         for (j, (name, enc)) in zip(names, encodings).enumerated() {
             guard let encoding = MDSEncoding(rawValue: enc) else {
                 throw TracesError.unsupportedColumnType(file: file, field: "\(field).column_encodings[\(j)]", encoding: enc)
             }
             // Readers trust column_sizes (MDS.md §2); we derive it, so a disagreement is corruption.
-            let declared = intValue(sizes[j])
-            if let declared, declared != 0, declared != encoding.fixedSize {
+            // `if size:` in the reference: null and 0 both mean variable.
+            var declared: Int? = nil
+            if !(sizes[j] is NSNull) {
+                guard let d = intValue(sizes[j]) else { throw bad("column_sizes[\(j)]", "must be an integer or null") }
+                declared = d == 0 ? nil : d
+            }
+            if let declared, declared != encoding.fixedSize {
                 throw bad("column_sizes[\(j)]", "\(declared) does not match encoding \(enc)")
             }
+            columnSizes.append(declared)
             columns.append(MDSColumn(name, encoding))
         }
         if Set(names).count != names.count { throw bad("column_names", "duplicate column name") }
@@ -150,7 +160,7 @@ public struct MDSIndex: Equatable, Sendable {
         if (compression == nil) != (zip == nil) {
             throw bad("zip_data", "must be null exactly when compression is null")
         }
-        return MDSShardEntry(columns: columns, compression: compression, hashes: hashes, rawData: raw,
+        return MDSShardEntry(columns: columns, columnSizes: columnSizes, compression: compression, hashes: hashes, rawData: raw,
                              samples: samples, sizeLimit: sizeLimit, zipData: zip)
     }
 

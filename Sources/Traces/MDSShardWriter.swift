@@ -89,7 +89,7 @@ public final class MDSShardWriter {
         self.sizeLimit = sizeLimit
         self.compressionLevel = compressionLevel
         self.shards = shards
-        let template = MDSShardEntry(columns: sorted, compression: Self.compressionName(compressionLevel),
+        let template = MDSShardEntry(columns: sorted, columnSizes: sorted.map(\.encoding.fixedSize), compression: Self.compressionName(compressionLevel),
                                      hashes: ["sha256"], rawData: MDSFileInfo(basename: "", bytes: 0, hashes: [:]),
                                      samples: 0, sizeLimit: sizeLimit, zipData: nil)
         self.configBytes = Array(template.configJSON().utf8)
@@ -169,7 +169,7 @@ public final class MDSShardWriter {
         } else {
             try atomicWrite(raw, name: rawName)
         }
-        shards.append(MDSShardEntry(columns: columns, compression: Self.compressionName(compressionLevel),
+        shards.append(MDSShardEntry(columns: columns, columnSizes: columns.map(\.encoding.fixedSize), compression: Self.compressionName(compressionLevel),
                                     hashes: ["sha256"], rawData: rawInfo, samples: n,
                                     sizeLimit: sizeLimit, zipData: zipInfo))
         records.removeAll(keepingCapacity: true)

@@ -8,7 +8,7 @@ import Testing
     @Test func resumeAfterAKilledWriter() throws {
         let dir = try temporaryDirectory("resume")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var first: MDSShardWriter? = try MDSShardWriter(directory: dir, columns: fixtureColumns, sizeLimit: 700)
+        var first: MDSShardWriter? = try MDSShardWriter(directory: dir, columns: fixtureColumns, sizeLimit: 1500)
         var i = 0
         while (first?.shards.count ?? 0) < 2 {
             try first?.write(makeSample(i)); i += 1
@@ -27,7 +27,7 @@ import Testing
         #expect(midway.count == durable)
         #expect(try readAll(midway) == (0..<durable).map(makeSample))
 
-        let resumed = try MDSShardWriter(resumingIn: dir, columns: fixtureColumns, sizeLimit: 700)
+        let resumed = try MDSShardWriter(resumingIn: dir, columns: fixtureColumns, sizeLimit: 1500)
         #expect(resumed.sampleCount == durable)
         for j in durable..<30 { try resumed.write(makeSample(j)) }
         let index = try resumed.finish()
