@@ -3,7 +3,8 @@ import Foundation
 
 /// Reads an MDS dataset (MDS.md §1–§4): random access by global sample index and
 /// sequential iteration, holding at most one decompressed shard in memory, because shards are
-/// compressed whole and must be decompressed whole (MDS.md §5).
+/// compressed whole and must be decompressed whole (MDS.md §5). Not thread-safe (the shard
+/// cache is mutable): give each worker thread its own instance.
 public final class MDSDataset {
     public let directory: URL
     public let index: MDSIndex

@@ -41,6 +41,7 @@ enum Zstd {
         try input.withUnsafeBytes { inp in
             var inBuffer = ZSTD_inBuffer(src: inp.baseAddress, size: inp.count, pos: 0)
             while true {
+                let before = inBuffer.pos
                 let (result, produced) = chunk.withUnsafeMutableBytes { out -> (Int, Int) in
                     var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
                     let r = ZSTD_decompressStream(stream, &outBuffer, &inBuffer)
@@ -59,6 +60,10 @@ enum Zstd {
                 // Input used up, output buffer not filled, frame not finished: truncated.
                 if inputDone && produced < chunkSize {
                     throw TracesError.zstd(file: file, reason: "the compressed data ends inside a frame")
+                }
+                // No input taken and no output made: stop rather than spin on corrupt data.
+                if produced == 0 && inBuffer.pos == before {
+                    throw TracesError.zstd(file: file, reason: "the decoder made no progress at byte \(before)")
                 }
             }
         }
