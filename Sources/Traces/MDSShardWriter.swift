@@ -37,7 +37,8 @@ public final class MDSShardWriter {
     /// Reopens a dataset left by a finished or killed writer and continues after its last
     /// finished shard. The columns come from the index; pass `columns` to check they match
     /// (required when the directory holds no index yet, which starts a new dataset).
-    public convenience init(resumingIn directory: URL, columns: [MDSColumn]? = nil, sizeLimit: Int = 1 << 26,
+    /// `sizeLimit` nil keeps the dataset's recorded `size_limit` (64 MiB if none).
+    public convenience init(resumingIn directory: URL, columns: [MDSColumn]? = nil, sizeLimit: Int? = nil,
                             compressionLevel: Int? = 3) throws {
         let indexURL = directory.appendingPathComponent("index.json")
         var shards: [MDSShardEntry] = []
@@ -61,7 +62,8 @@ public final class MDSShardWriter {
         for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
-        try self.init(directory: directory, columns: chosen, sizeLimit: sizeLimit,
+        let limit = sizeLimit ?? shards.last?.sizeLimit ?? (1 << 26)
+        try self.init(directory: directory, columns: chosen, sizeLimit: limit,
                       compressionLevel: compressionLevel, shards: shards)
     }
 

@@ -27,7 +27,8 @@ import Testing
         #expect(midway.count == durable)
         #expect(try readAll(midway) == (0..<durable).map(makeSample))
 
-        let resumed = try MDSShardWriter(resumingIn: dir, columns: fixtureColumns, sizeLimit: 1500)
+        let resumed = try MDSShardWriter(resumingIn: dir, columns: fixtureColumns)
+        #expect(resumed.sizeLimit == 1500)
         #expect(resumed.sampleCount == durable)
         for j in durable..<30 { try resumed.write(makeSample(j)) }
         let index = try resumed.finish()
