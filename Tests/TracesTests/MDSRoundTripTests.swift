@@ -91,6 +91,14 @@ import Testing
         for s in samples { try writer.write(s) }
         try writer.finish()
         #expect(try readAll(MDSDataset(directory: ds)) == samples)
+        // The same samples uncompressed and at zstd:19, one shard each (size_limit 1 GiB).
+        for (name, level) in [("ds-raw", nil), ("ds-zstd19", 19)] as [(String, Int?)] {
+            let other = try MDSShardWriter(directory: dir.appendingPathComponent(name), columns: fixtureColumns,
+                                           sizeLimit: 1 << 30, compressionLevel: level)
+            for s in samples { try other.write(s) }
+            #expect(try other.finish().shards.count == 1)
+            #expect(try readAll(MDSDataset(directory: dir.appendingPathComponent(name))) == samples)
+        }
         let expected = try samples.map(canonical)
         try JSONSerialization.data(withJSONObject: expected, options: [.sortedKeys]).write(to: dir.appendingPathComponent("expected.json"))
         if let export = ProcessInfo.processInfo.environment["DISTILLERY_MDS_EXPORT"] {
