@@ -26,6 +26,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "CKernels", cSettings: cKernelFlags),
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: swiftKernelFlags),
         .target(name: "ModelFormats", dependencies: ["Tensors"], swiftSettings: swiftKernelFlags),
@@ -40,6 +41,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("KnowledgeBase")]),
+        .target(name: "Traces", dependencies: ["CZstd", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "DistilleryCLI", dependencies: [
             "ModelLoading", "Provenance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransformerTests", dependencies: ["ModelLoading", "Transformer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProvenanceTests", dependencies: ["Provenance"]),
+        .testTarget(name: "TracesTests", dependencies: ["Traces"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["ModelLoading"]),
     ],
     swiftLanguageModes: [.v5]
