@@ -60,7 +60,21 @@ public struct LinearWeight: @unchecked Sendable {
     /// prepare once per call (permuted, with block sums).
     public func apply(_ x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>,
                       pool: ComputePool, scratch: KernelScratch) throws {
-        try Self.apply([self], to: x, count: n, into: [y], pool: pool, scratch: scratch)
+        // The direct path, without the fused call's arrays: this runs for every matmul of
+        // every token.
+        switch storage {
+        case .float(let w):
+            Gemm.multiplyTransposedB(m: n, n: rows, k: columns, a: x, lda: columns, b: w, ldb: columns, c: y, ldc: rows)
+        case .quantized(let type, _, _):
+            var permuted: UnsafeMutablePointer<Float>?, sums: UnsafeMutablePointer<Float>?
+            if type == .q4_0 || type == .q4_1 {
+                (permuted, sums) = try scratch.q4Activations(n: n, columns: columns)
+                dst_prepare_q4_activations(x, Int32(n), Int32(columns), permuted, sums)
+            }
+            pool.forEachRange(rows, minimumChunk: 16) { range in
+                run(rows: range, x: x, permuted: permuted, sums: sums, count: n, into: y)
+            }
+        }
     }
 
     /// Several weights that read the same input (Q, K and V; gate and up): the input is
