@@ -42,8 +42,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("KnowledgeBase")]),
         .target(name: "Traces", dependencies: ["CZstd", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Teachers", dependencies: [
+            "Traces", "Transformer", "Tokenizers", "ModelLoading",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "DistilleryCLI", dependencies: [
-            "ModelLoading", "Provenance",
+            "ModelLoading", "Provenance", "Traces", "Teachers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], resources: [.copy("Fixtures")]),
@@ -51,7 +55,8 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["ModelLoading", "Transformer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProvenanceTests", dependencies: ["Provenance"]),
         .testTarget(name: "TracesTests", dependencies: ["Traces"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["ModelLoading"]),
+        .testTarget(name: "TeachersTests", dependencies: ["Teachers", "Traces", "ModelLoading"]),
+        .testTarget(name: "CLITests", dependencies: ["ModelLoading", "Traces"]),
     ],
     swiftLanguageModes: [.v5]
 )
