@@ -110,8 +110,14 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
         if exchange.failure != nil { return }
         if let error {
             let code = (error as? URLError)?.code
-            exchange.failure = code == .timedOut ? .timeout(seconds: task.originalRequest?.timeoutInterval ?? 0)
-                : .connection(error.localizedDescription)
+            if code == .timedOut {
+                exchange.failure = .timeout(seconds: task.originalRequest?.timeoutInterval ?? 0)
+            } else if exchange.status == 200, exchange.isEventStream {
+                // libcurl reports a chunked stream cut short as a transfer error.
+                exchange.failure = .streamEnded(chunks: exchange.parser.chunks)
+            } else {
+                exchange.failure = .connection(error.localizedDescription)
+            }
             return
         }
         exchange.failure = finish(exchange, task: task)
