@@ -17,11 +17,19 @@ final class FaultInjectingServer: @unchecked Sendable {
     enum Reply {
         /// A whole reply with Content-Length.
         case json(status: Int, headers: [String: String] = [:], body: String)
-        /// A 200 event stream, chunked; each string is one event's data. `drop` closes the
-        /// connection after the events without the final chunk, as a dying server does.
-        case stream([String], drop: Bool = false)
+        /// A 200 event stream, chunked; each string is one event's data.
+        case stream([String], end: StreamEnd = .finalChunk)
         /// Reads the request and never answers; the connection stays open until the client
         /// gives up or the server stops.
+        case hang
+    }
+
+    enum StreamEnd {
+        /// The terminating zero-length chunk: a well-formed end, whatever the events said.
+        case finalChunk
+        /// Closes the connection without the final chunk, as a dying server does.
+        case drop
+        /// Stops sending and keeps the connection open: a stalled generation.
         case hang
     }
 
@@ -135,7 +143,7 @@ final class FaultInjectingServer: @unchecked Sendable {
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
             head += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
             write(fd, head + body)
-        case .stream(let events, let drop):
+        case .stream(let events, let end):
             write(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
             for event in events {
@@ -143,11 +151,20 @@ final class FaultInjectingServer: @unchecked Sendable {
                 write(fd, String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n")
                 usleep(2_000)
             }
-            if !drop { write(fd, "0\r\n\r\n") }
+            switch end {
+            case .finalChunk: write(fd, "0\r\n\r\n")
+            case .drop: break
+            case .hang: waitForClose(fd)
+            }
         case .hang:
-            var byte: UInt8 = 0
-            while recv(fd, &byte, 1, 0) > 0 {}
+            waitForClose(fd)
         }
+    }
+
+    /// Blocks until the client closes the connection or `stop` shuts it down.
+    private func waitForClose(_ fd: Int32) {
+        var byte: UInt8 = 0
+        while recv(fd, &byte, 1, 0) > 0 {}
     }
 
     private func readRequest(_ fd: Int32) -> Request? {

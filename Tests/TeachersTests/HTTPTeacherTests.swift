@@ -132,21 +132,27 @@ import Tokenizers
                                    body: #"{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}"#), ok("a")],
             "server error": [error500, ok("b")],
             "hang": [.hang, ok("c")],
-            "dropped": [.stream([chunkJSON(delta: ["content": "half"])], drop: true), ok("d")],
+            "dropped": [.stream([chunkJSON(delta: ["content": "half"])], end: .drop), ok("d")],
+            "stalled": [.stream([chunkJSON(delta: ["content": "half"])], end: .hang), ok("g")],
+            "ended early": [.stream([chunkJSON(delta: ["content": "half"])]), ok("h")],
+            "stream error": [.stream([chunkJSON(delta: ["content": "half"]), #"{"error":{"message":"CUDA out of memory"}}"#]), ok("i")],
             "malformed": [.json(status: 200, body: #"{"choices":[{"message":{"content":"trunc"#), ok("e")],
             "bad request": [.json(status: 400, body: #"{"error":{"message":"max_tokens is too large"}}"#)],
             "always 500": Array(repeating: error500, count: 4),
             "plain": [ok("f")],
         ])
         defer { server.stop() }
-        let prompts = ["rate limited", "server error", "hang", "dropped", "malformed", "bad request", "always 500", "plain"]
+        let prompts = ["rate limited", "server error", "hang", "dropped", "stalled", "ended early", "stream error",
+                       "malformed", "bad request", "always 500", "plain"]
         let teacher = HTTPTeacher(configuration: Self.configuration(server, concurrency: 4, timeout: 1, maxRetries: 3))
         let started = Date()
         let (reports, _) = try Self.run(teacher, prompts.enumerated().map { Self.job($1, index: $0) })
 
         #expect(reports.all.count == prompts.count)
         #expect(Set(reports.all.map(\.0.promptIndex)) == Set(0..<prompts.count))
-        for (prompt, text) in zip(["rate limited", "server error", "hang", "dropped", "malformed", "plain"], ["a", "b", "c", "d", "e", "f"]) {
+        let recovered = ["rate limited": "a", "server error": "b", "hang": "c", "dropped": "d", "malformed": "e",
+                         "stalled": "g", "ended early": "h", "stream error": "i", "plain": "f"]
+        for (prompt, text) in recovered {
             #expect(reports.completion(prompt)?.content == text, "\(prompt): \(String(describing: reports.result(prompt)))")
             #expect(server.requests(for: prompt).count == (prompt == "plain" ? 1 : 2), "\(prompt)")
         }
@@ -164,9 +170,10 @@ import Tokenizers
         #expect(Date().timeIntervalSince(started) < 10)
 
         let summary = teacher.summary
-        #expect(summary.requests == server.requests.count && summary.requests == 16)
-        #expect(summary.completions == 6 && summary.failures == 2)
-        #expect(summary.retriesByReason == ["HTTP 429": 1, "HTTP 500": 4, "timeout": 1, "dropped stream": 1, "malformed JSON": 1])
+        #expect(summary.requests == server.requests.count && summary.requests == 22)
+        #expect(summary.completions == 9 && summary.failures == 2)
+        #expect(summary.retriesByReason == ["HTTP 429": 1, "HTTP 500": 4, "timeout": 2, "dropped stream": 2,
+                                           "error in stream": 1, "malformed JSON": 1])
         #expect(summary.failuresByReason == ["HTTP 400": 1, "HTTP 500": 1])
         for (_, result) in reports.all {
             if case .failure(let failure) = result { #expect(!failure.message.contains(Self.key)) }
