@@ -17,8 +17,8 @@ enum ChatCompletionRequest {
             // `reasoning_content`, and no chat template renders it anyway.
             "messages": job.messages.map { ["role": $0.role, "content": $0.content] },
             "max_tokens": job.maxTokens,
-            "temperature": Double(job.temperature),
-            "top_p": Double(job.topP),
+            "temperature": decimal(job.temperature),
+            "top_p": decimal(job.topP),
             // The job's seed is 64-bit; llama-server reads a uint32 and other servers an int,
             // so send 31 bits. It is still a pure function of the job, so reruns ask the same.
             "seed": Int(job.seed & 0x7fff_ffff),
@@ -36,5 +36,10 @@ enum ChatCompletionRequest {
             body["return_tokens_as_token_ids"] = true
         }
         return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+    }
+
+    /// The Float as its shortest decimal, so 0.6 is sent as 0.6 and not 0.6000000238418579.
+    private static func decimal(_ value: Float) -> Double {
+        Double("\(value)") ?? Double(value)
     }
 }

@@ -22,6 +22,8 @@ final class FaultInjectingServer: @unchecked Sendable {
         /// Reads the request and never answers; the connection stays open until the client
         /// gives up or the server stops.
         case hang
+        /// The reply after a pause, as a busy server's.
+        indirect case after(seconds: Double, Reply)
     }
 
     enum StreamEnd {
@@ -49,6 +51,15 @@ final class FaultInjectingServer: @unchecked Sendable {
     private var listener: Int32 = -1
     private var connections: Set<Int32> = []
     private(set) var port: UInt16 = 0
+    private var inFlight = 0
+    private var mostInFlight = 0
+
+    /// The most requests the server was answering at one time.
+    var peakConcurrency: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return mostInFlight
+    }
 
     init(script: [String: [Reply]], fallback: @escaping (Request) -> Reply = { .json(status: 200, body: completionJSON(content: "echo: \($0.prompt)")) }) throws {
         self.script = script
@@ -136,8 +147,22 @@ final class FaultInjectingServer: @unchecked Sendable {
         } else {
             reply = fallback(request)
         }
+        inFlight += 1
+        mostInFlight = max(mostInFlight, inFlight)
         lock.unlock()
+        defer {
+            lock.lock()
+            inFlight -= 1
+            lock.unlock()
+        }
+        answer(reply, on: fd)
+    }
+
+    private func answer(_ reply: Reply, on fd: Int32) {
         switch reply {
+        case .after(let seconds, let reply):
+            Thread.sleep(forTimeInterval: seconds)
+            answer(reply, on: fd)
         case .json(let status, let headers, let body):
             var head = "HTTP/1.1 \(status) \(Self.reasonPhrase(status))\r\nContent-Type: application/json\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }

@@ -94,6 +94,7 @@ import Tokenizers
         #expect((request.body["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true)
         #expect(request.body["logprobs"] as? Bool == true && request.body["top_logprobs"] as? Int == 2)
         #expect(request.body["max_tokens"] as? Int == 64)
+        #expect(request.body["temperature"] as? Double == 0.6 && request.body["top_p"] as? Double == 0.95)
         #expect(request.body["seed"] as? Int == 7)
         #expect((request.body["messages"] as? [[String: Any]])?.count == 2)
 
@@ -179,6 +180,23 @@ import Tokenizers
             if case .failure(let failure) = result { #expect(!failure.message.contains(Self.key)) }
         }
         #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer \(Self.key)" })
+    }
+
+    /// `concurrency` requests really are in flight together, and never more.
+    @Test func keepsConcurrencyRequestsInFlight() throws {
+        let server = try FaultInjectingServer(script: [:], fallback: {
+            .after(seconds: 0.3, .json(status: 200, body: completionJSON(content: "echo: \($0.prompt)")))
+        })
+        defer { server.stop() }
+        let teacher = HTTPTeacher(configuration: Self.configuration(server, stream: false, concurrency: 4))
+        let started = Date()
+        let (reports, _) = try Self.run(teacher, (0..<8).map { Self.job("q\($0)", index: $0) })
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(reports.all.count == 8)
+        #expect((0..<8).allSatisfy { reports.completion("q\($0)")?.content == "echo: q\($0)" })
+        #expect(server.peakConcurrency == 4)
+        #expect(elapsed >= 0.6 && elapsed < 2.0, "8 replies of 0.3 s, 4 at a time (one at a time takes 2.4 s): \(elapsed) s")
+        #expect(teacher.summary.promptTokens == 80 && teacher.summary.completionTokens == 40)
     }
 
     /// A refused key stops the run: the job that met it fails, nothing more is taken, and
