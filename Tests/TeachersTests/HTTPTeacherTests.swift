@@ -217,6 +217,19 @@ import Tokenizers
         #expect(reports.failure("p0")?.message.contains("invalid") == true)
     }
 
+    /// Some servers quote the request back in their error; the key must not reach the summary.
+    @Test func scrubsTheKeyFromServerErrors() throws {
+        let server = try FaultInjectingServer(script: [:], fallback: { _ in
+            .json(status: 422, body: #"{"error":{"message":"bad header: Bearer \#(HTTPTeacherTests.key)"}}"#)
+        })
+        defer { server.stop() }
+        let teacher = HTTPTeacher(configuration: Self.configuration(server))
+        let (reports, _) = try Self.run(teacher, [Self.job("echo")])
+        let failure = try #require(reports.failure("echo"))
+        #expect(failure.message.contains("HTTP 422") && failure.message.contains("Bearer [api key]"))
+        #expect(!failure.message.contains(Self.key) && failure.requests == 1)
+    }
+
     @Test func refusesMoreThanTwentyAlternativesWithoutSending() throws {
         let server = try FaultInjectingServer(script: [:])
         defer { server.stop() }
