@@ -29,22 +29,32 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
         var sawDone = false
         var firstToken: Date?
         var failure: HTTPTeacherError?
+        /// When the server last sent a byte (or the request was sent); guarded by the session's lock.
+        var lastActivity: Date
         init(taskID: Int, start: Date) {
             self.taskID = taskID
             self.start = start
+            self.lastActivity = start
         }
     }
 
     private let lock = NSLock()
     private var current: Exchange?
+    private let idleTimeout: Double
     private var session: URLSession!
 
-    override init() {
+    /// `idleTimeout` bounds the time without a byte from the server, not the whole reply:
+    /// the OpenAI SDKs' read timeout works the same way, and a reasoning model may stream for
+    /// longer than any total limit one would pick. Without streaming no byte comes before the
+    /// reply is done, so it bounds the whole wait.
+    init(idleTimeout: Double) {
+        self.idleTimeout = idleTimeout
         super.init()
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 1
+        configuration.timeoutIntervalForRequest = Self.backstop(idleTimeout)
         session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
     }
 
@@ -53,23 +63,32 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
         session.invalidateAndCancel()
     }
 
-    func send(_ request: URLRequest, timeout: Double) -> Result<ChatCompletionReply, HTTPTeacherError> {
+    /// Sends `request` and waits for its reply, its failure, or `idleTimeout` of silence.
+    func send(_ request: URLRequest) -> Result<ChatCompletionReply, HTTPTeacherError> {
         var request = request
-        // URLSession's own timeout is an idle timeout; the wait below bounds the whole reply.
-        request.timeoutInterval = timeout
+        request.timeoutInterval = Self.backstop(idleTimeout)
         let task = session.dataTask(with: request)
         let exchange = Exchange(taskID: task.taskIdentifier, start: Date())
         lock.lock()
         current = exchange
         lock.unlock()
         task.resume()
-        let finished = exchange.done.wait(timeout: .now() + timeout) == .success
+        var deadline = Date().addingTimeInterval(idleTimeout)
+        var finished = false
+        while !finished {
+            finished = exchange.done.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow)) == .success
+            if finished { break }
+            lock.lock()
+            deadline = exchange.lastActivity.addingTimeInterval(idleTimeout)
+            lock.unlock()
+            if deadline.timeIntervalSinceNow <= 0 { break }
+        }
         lock.lock()
         current = nil
         lock.unlock()
         if !finished {
             task.cancel()
-            return .failure(.timeout(seconds: timeout))
+            return .failure(.timeout(seconds: idleTimeout))
         }
         if let failure = exchange.failure { return .failure(failure) }
         return .success(ChatCompletionReply(
@@ -78,10 +97,21 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
             totalSeconds: Date().timeIntervalSince(exchange.start)))
     }
 
+    /// Foundation's own idle timer, set past the watchdog's deadline so the watchdog decides.
+    /// It truncates to whole seconds (swift-corelibs-foundation: `Int(timeoutInterval) * 1000`
+    /// ms), so below one second it would fire at once.
+    private static func backstop(_ idleTimeout: Double) -> Double {
+        (idleTimeout + 1).rounded(.up)
+    }
+
+    /// The exchange `task` belongs to, nil for a late callback of an abandoned request.
+    /// Every callback is a sign of life, so it also moves the idle deadline.
     private func exchange(for task: URLSessionTask) -> Exchange? {
         lock.lock()
         defer { lock.unlock() }
-        return current?.taskID == task.taskIdentifier ? current : nil
+        guard let current, current.taskID == task.taskIdentifier else { return nil }
+        current.lastActivity = Date()
+        return current
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -111,7 +141,7 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
         if let error {
             let code = (error as? URLError)?.code
             if code == .timedOut {
-                exchange.failure = .timeout(seconds: task.originalRequest?.timeoutInterval ?? 0)
+                exchange.failure = .timeout(seconds: idleTimeout)
             } else if exchange.status == 200, exchange.isEventStream {
                 // libcurl reports a chunked stream cut short as a transfer error.
                 exchange.failure = .streamEnded(chunks: exchange.parser.chunks)

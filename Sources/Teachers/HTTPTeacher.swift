@@ -43,7 +43,7 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
         for index in 0..<parallelism {
             workers.enter()
             let thread = Thread { [self] in
-                let session = ChatCompletionSession()
+                let session = ChatCompletionSession(idleTimeout: configuration.requestTimeout)
                 while let job = queue.take() {
                     queue.report(job, complete(job, session: session, queue: queue))
                 }
@@ -75,7 +75,7 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
             requests += 1
             locked { counts.requests += 1 }
             let error: HTTPTeacherError
-            switch session.send(request, timeout: configuration.requestTimeout) {
+            switch session.send(request) {
             case .success(let reply):
                 return .success(completion(reply))
             case .failure(let failure):

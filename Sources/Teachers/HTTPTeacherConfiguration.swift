@@ -14,8 +14,9 @@ public struct HTTPTeacherConfiguration: Sendable, CustomStringConvertible {
     public var concurrency: Int
     /// Server-sent events (`stream: true`) or one JSON reply.
     public var stream: Bool
-    /// Seconds one request may take from sending to the last byte, then it is cancelled and
-    /// retried as a timeout.
+    /// Seconds a request may go without a byte from the server (before the reply starts, or
+    /// between stream chunks); then it is cancelled and retried as a timeout. A live stream
+    /// is never cut however long it runs.
     public var requestTimeout: Double
     public var retryPolicy: RetryPolicy
     /// Sends vLLM's `return_tokens_as_token_ids: true`, so logprob tokens come back as

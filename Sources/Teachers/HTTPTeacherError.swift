@@ -6,7 +6,7 @@ import Foundation
 public enum HTTPTeacherError: Error, Equatable, CustomStringConvertible {
     /// A non-2xx reply, with the server's `error.message` (or the start of its body).
     case status(Int, message: String, retryAfter: Double?)
-    /// No complete reply within the request timeout.
+    /// The server sent nothing for the request timeout.
     case timeout(seconds: Double)
     /// The connection could not be made or broke (URLSession's error text).
     case connection(String)
@@ -46,7 +46,7 @@ public enum HTTPTeacherError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .status(let code, let message, _): return "HTTP \(code): \(message)"
-        case .timeout(let seconds): return "no complete reply within \(seconds) s (--request-timeout)"
+        case .timeout(let seconds): return "the server sent nothing for \(seconds) s (--request-timeout)"
         case .connection(let text): return "connection failed: \(text)"
         case .streamEnded(let chunks):
             return "the stream ended after \(chunks) chunks without [DONE] or a finish reason (connection dropped)"

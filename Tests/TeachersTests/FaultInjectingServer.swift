@@ -17,8 +17,8 @@ final class FaultInjectingServer: @unchecked Sendable {
     enum Reply {
         /// A whole reply with Content-Length.
         case json(status: Int, headers: [String: String] = [:], body: String)
-        /// A 200 event stream, chunked; each string is one event's data.
-        case stream([String], end: StreamEnd = .finalChunk)
+        /// A 200 event stream, chunked; each string is one event's data, `interval` seconds apart.
+        case stream([String], end: StreamEnd = .finalChunk, interval: Double = 0.002)
         /// Reads the request and never answers; the connection stays open until the client
         /// gives up or the server stops.
         case hang
@@ -168,13 +168,13 @@ final class FaultInjectingServer: @unchecked Sendable {
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
             head += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
             write(fd, head + body)
-        case .stream(let events, let end):
+        case .stream(let events, let end, let interval):
             write(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
             for event in events {
                 let text = "data: \(event)\n\n"
                 write(fd, String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n")
-                usleep(2_000)
+                Thread.sleep(forTimeInterval: interval)
             }
             switch end {
             case .finalChunk: write(fd, "0\r\n\r\n")

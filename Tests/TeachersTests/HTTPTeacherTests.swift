@@ -182,6 +182,19 @@ import Tokenizers
         #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer \(Self.key)" })
     }
 
+    /// The timeout is for silence, not length: a stream that keeps talking for longer than
+    /// it is not cut, and one that stops talking is.
+    @Test func theRequestTimeoutCutsSilenceNotLongStreams() throws {
+        let pieces = (0..<6).map { chunkJSON(delta: ["content": "\($0)"], finishReason: $0 == 5 ? "stop" : nil) }
+        let server = try FaultInjectingServer(script: ["slow": [.stream(pieces + ["[DONE]"], interval: 0.2)]])
+        defer { server.stop() }
+        let teacher = HTTPTeacher(configuration: Self.configuration(server, timeout: 0.5))
+        let (reports, _) = try Self.run(teacher, [Self.job("slow")])
+        let completion = try #require(reports.completion("slow"))
+        #expect(completion.content == "012345" && completion.totalSeconds > 1, "\(completion) \(teacher.summary)")
+        #expect(teacher.summary.requests == 1 && teacher.summary.retries == 0)
+    }
+
     /// `concurrency` requests really are in flight together, and never more.
     @Test func keepsConcurrencyRequestsInFlight() throws {
         let server = try FaultInjectingServer(script: [:], fallback: {

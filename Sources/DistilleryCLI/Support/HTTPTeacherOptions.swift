@@ -18,7 +18,7 @@ struct HTTPTeacherOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Stream replies as server-sent events (time to first token; a stall is seen early).")
     var stream = true
 
-    @Option(help: "Seconds one request may take, start to last byte, before it is cancelled and retried.")
+    @Option(help: "Seconds a request may go without a byte from the server (a stream that keeps sending is never cut); then it is cancelled and retried.")
     var requestTimeout: Double = 600
 
     @Option(help: "Retries per request after 429, 5xx, timeouts, dropped connections and truncated replies.")
