@@ -127,7 +127,7 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard let exchange = exchange(for: dataTask), exchange.failure == nil else { return }
-        guard exchange.status == 200, exchange.isEventStream else {
+        guard (200..<300).contains(exchange.status), exchange.isEventStream else {
             exchange.body.append(data)
             return
         }
@@ -142,7 +142,7 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
             let code = (error as? URLError)?.code
             if code == .timedOut {
                 exchange.failure = .timeout(seconds: idleTimeout)
-            } else if exchange.status == 200, exchange.isEventStream {
+            } else if (200..<300).contains(exchange.status), exchange.isEventStream {
                 // libcurl reports a chunked stream cut short as a transfer error.
                 exchange.failure = .streamEnded(chunks: exchange.parser.chunks)
             } else {

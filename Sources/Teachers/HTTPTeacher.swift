@@ -86,17 +86,30 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
                 queue.close()
             }
             let retry = requests - 1
+            let tries = requests == 1 ? "" : " (after \(requests) requests)"
             guard error.isRetryable, retry < configuration.retryPolicy.maxRetries else {
-                let tries = requests == 1 ? "" : " (after \(requests) requests)"
                 return fail(redacted("\(error)") + tries, reason: error.reason, requests: requests)
             }
             var retryAfter: Double?
             if case .status(_, _, let after) = error { retryAfter = after }
+            pause(configuration.retryPolicy.delay(retry: retry, retryAfter: retryAfter, using: &random), queue: queue)
+            if queue.isClosed {
+                return fail(redacted("\(error)") + tries + " (not retried: the run is stopping)",
+                            reason: error.reason, requests: requests)
+            }
             locked {
                 counts.retries += 1
                 counts.retriesByReason[error.reason, default: 0] += 1
             }
-            Thread.sleep(forTimeInterval: configuration.retryPolicy.delay(retry: retry, retryAfter: retryAfter, using: &random))
+        }
+    }
+
+    /// Sleeps before a retry, waking early when the run closes the queue (an interrupt or a
+    /// refused key), so stopping does not wait out a minute of backoff.
+    private func pause(_ seconds: Double, queue: JobQueue) {
+        let end = Date().addingTimeInterval(seconds)
+        while !queue.isClosed, end.timeIntervalSinceNow > 0 {
+            Thread.sleep(forTimeInterval: min(0.1, end.timeIntervalSinceNow))
         }
     }
 

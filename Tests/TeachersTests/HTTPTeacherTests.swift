@@ -243,6 +243,28 @@ import Tokenizers
         #expect(!failure.message.contains(Self.key) && failure.requests == 1)
     }
 
+    /// Closing the queue (an interrupt) cuts a long backoff short: the job is reported with
+    /// its last error instead of waiting out the server's Retry-After.
+    @Test func closingTheQueueStopsRetrying() throws {
+        let server = try FaultInjectingServer(script: [:], fallback: { _ in
+            .json(status: 503, headers: ["Retry-After": "30"], body: #"{"error":{"message":"overloaded"}}"#)
+        })
+        defer { server.stop() }
+        let config = HTTPTeacherConfiguration(baseURL: server.baseURL, model: "teacher", requestTimeout: 5,
+                                              retryPolicy: RetryPolicy(maxRetries: 6, baseDelay: 1, maxDelay: 60))
+        let teacher = HTTPTeacher(configuration: config)
+        let reports = Reports()
+        let queue = JobQueue(onResult: reports.add)
+        queue.push([Self.job("busy")])
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { queue.close() }
+        let started = Date()
+        try teacher.run(queue)
+        #expect(Date().timeIntervalSince(started) < 3)
+        let failure = try #require(reports.failure("busy"))
+        #expect(failure.message.contains("HTTP 503") && failure.message.contains("the run is stopping"))
+        #expect(server.requests.count == 1 && teacher.summary.retries == 0 && teacher.summary.failures == 1)
+    }
+
     @Test func refusesMoreThanTwentyAlternativesWithoutSending() throws {
         let server = try FaultInjectingServer(script: [:])
         defer { server.stop() }
