@@ -77,7 +77,7 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
             let error: HTTPTeacherError
             switch session.send(request) {
             case .success(let reply):
-                return .success(completion(reply))
+                return .success(completion(reply, topLogprobs: job.topLogprobs))
             case .failure(let failure):
                 error = failure
             }
@@ -125,8 +125,15 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
         return request
     }
 
-    private func completion(_ reply: ChatCompletionReply) -> TeacherCompletion {
+    private func completion(_ reply: ChatCompletionReply, topLogprobs: Int) -> TeacherCompletion {
         let parser = reply.parser
+        // Best first and exactly the K asked for, as the trace's top-K rows need: llama-cpp-python
+        // adds the sampled token when it is not among the top K, and no spec promises an order.
+        let tokens = parser.tokens.map { token in
+            var token = token
+            token.alternatives = Array(token.alternatives.sorted { $0.logprob > $1.logprob }.prefix(topLogprobs))
+            return token
+        }
         var promptTokens = 0
         var completionTokens = 0
         locked {
@@ -145,7 +152,7 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
         return TeacherCompletion(
             content: parser.content, reasoningContent: parser.sawReasoning ? parser.reasoning : nil,
             finishReason: parser.finishReason ?? "unknown", promptTokens: promptTokens,
-            completionTokens: completionTokens, tokens: parser.tokens,
+            completionTokens: completionTokens, tokens: tokens,
             firstTokenSeconds: reply.firstTokenSeconds, totalSeconds: reply.totalSeconds)
     }
 

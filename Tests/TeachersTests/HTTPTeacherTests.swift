@@ -60,7 +60,9 @@ import Tokenizers
             chunkJSON(delta: ["reasoning_content": " is 42."]),
             chunkJSON(delta: ["content": "42"], logprobs: [
                 ["token": "42", "logprob": -0.1, "id": 2983,
-                 "top_logprobs": [["token": "42", "logprob": -0.1, "id": 2983], ["token": "4", "logprob": -2.5, "id": 19]]],
+                 // Unordered and one too many, as llama-cpp-python sends them: kept best first, K of them.
+                 "top_logprobs": [["token": "4", "logprob": -2.5, "id": 19], ["token": "42", "logprob": -0.1, "id": 2983],
+                                  ["token": "7", "logprob": -3.0, "id": 22]]],
             ]),
             chunkJSON(delta: ["content": "."], finishReason: "stop", logprobs: [
                 ["token": "token_id:13", "logprob": -0.5, "top_logprobs": [["token": "token_id:13", "logprob": -0.5]]],
