@@ -41,14 +41,17 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
     private let lock = NSLock()
     private var current: Exchange?
     private let idleTimeout: Double
+    /// The URL as error messages show it: without any user or password it carried.
+    private let displayedURL: String
     private var session: URLSession!
 
     /// `idleTimeout` bounds the time without a byte from the server, not the whole reply:
     /// the OpenAI SDKs' read timeout works the same way, and a reasoning model may stream for
     /// longer than any total limit one would pick. Without streaming no byte comes before the
     /// reply is done, so it bounds the whole wait.
-    init(idleTimeout: Double) {
+    init(idleTimeout: Double, displayedURL: String) {
         self.idleTimeout = idleTimeout
+        self.displayedURL = displayedURL
         super.init()
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
@@ -168,7 +171,7 @@ final class ChatCompletionSession: NSObject, URLSessionDataDelegate, @unchecked 
 
     /// The failure of a reply that arrived whole, or nil when it is a completion.
     private func finish(_ exchange: Exchange, task: URLSessionTask) -> HTTPTeacherError? {
-        let url = task.originalRequest?.url?.absoluteString ?? "the endpoint"
+        let url = displayedURL
         guard (200..<300).contains(exchange.status) else {
             let message = Self.serverMessage(exchange.body)
             if exchange.status == 401 || exchange.status == 403 {

@@ -26,7 +26,7 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
     }
 
     public var identity: TeacherIdentity {
-        TeacherIdentity(model: configuration.model, endpoint: configuration.baseURL.absoluteString)
+        TeacherIdentity(model: configuration.model, endpoint: configuration.displayedBaseURL)
     }
 
     public var parallelism: Int { max(1, configuration.concurrency) }
@@ -43,7 +43,8 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
         for index in 0..<parallelism {
             workers.enter()
             let thread = Thread { [self] in
-                let session = ChatCompletionSession(idleTimeout: configuration.requestTimeout)
+                let session = ChatCompletionSession(idleTimeout: configuration.requestTimeout,
+                                                    displayedURL: configuration.displayedBaseURL + "/chat/completions")
                 while let job = queue.take() {
                     queue.report(job, complete(job, session: session, queue: queue))
                 }
@@ -81,8 +82,8 @@ public final class HTTPTeacher: Teacher, @unchecked Sendable {
             case .failure(let failure):
                 error = failure
             }
-            if case .unauthorized = error {
-                locked { fatal = error }
+            if case .unauthorized(let code, let message, let url) = error {
+                locked { fatal = .unauthorized(code, message: redacted(message), url: url) }
                 queue.close()
             }
             let retry = requests - 1

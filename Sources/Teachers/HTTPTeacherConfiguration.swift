@@ -41,8 +41,18 @@ public struct HTTPTeacherConfiguration: Sendable, CustomStringConvertible {
 
     public var chatCompletionsURL: URL { baseURL.appendingPathComponent("chat/completions") }
 
+    /// The base URL as traces, logs and errors show it: a `user:password@` in it is dropped,
+    /// since some gateways take their key that way and it must not reach disk.
+    public var displayedBaseURL: String {
+        guard var parts = URLComponents(url: baseURL, resolvingAgainstBaseURL: false),
+              parts.user != nil || parts.password != nil else { return baseURL.absoluteString }
+        parts.user = nil
+        parts.password = nil
+        return parts.string ?? baseURL.absoluteString
+    }
+
     public var description: String {
-        "\(model) at \(baseURL.absoluteString) (key \(apiKey == nil ? "none" : "set"), \(concurrency) in flight, "
+        "\(model) at \(displayedBaseURL) (key \(apiKey == nil ? "none" : "set"), \(concurrency) in flight, "
             + "\(stream ? "streaming" : "not streaming"), timeout \(requestTimeout) s, up to \(retryPolicy.maxRetries) retries)"
     }
 }

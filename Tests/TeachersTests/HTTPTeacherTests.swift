@@ -218,7 +218,7 @@ import Tokenizers
     /// the untaken jobs stay in the queue for a resumed run.
     @Test func aRefusedKeyStopsTheRunWithoutLosingJobs() throws {
         let server = try FaultInjectingServer(script: [:], fallback: { _ in
-            .json(status: 401, body: #"{"error":{"message":"Authentication Fails, Your api key: ****cdef is invalid"}}"#)
+            .json(status: 401, body: #"{"error":{"message":"Authentication Fails, Your api key: \#(HTTPTeacherTests.key) is invalid"}}"#)
         })
         defer { server.stop() }
         let teacher = HTTPTeacher(configuration: Self.configuration(server))
@@ -229,7 +229,8 @@ import Tokenizers
         let text = "\(String(describing: error))"
         #expect(text.contains("401") && text.contains("--api-key-env") && !text.contains(Self.key))
         #expect(server.requests.count == 1 && reports.all.count == 1 && queue.pendingCount == 2)
-        #expect(reports.failure("p0")?.message.contains("invalid") == true)
+        let failure = try #require(reports.failure("p0"))
+        #expect(failure.message.contains("[api key] is invalid") && !failure.message.contains(Self.key))
     }
 
     /// Some servers quote the request back in their error; the key must not reach the summary.
@@ -282,5 +283,8 @@ import Tokenizers
                                                      model: "deepseek-reasoner", apiKey: Self.key)
         #expect(!configuration.description.contains(Self.key) && configuration.description.contains("key set"))
         #expect(configuration.chatCompletionsURL.absoluteString == "https://api.deepseek.com/v1/chat/completions")
+        let gateway = HTTPTeacherConfiguration(baseURL: URL(string: "https://me:\(Self.key)@gateway.example/v1")!, model: "m")
+        #expect(gateway.displayedBaseURL == "https://gateway.example/v1")
+        #expect(!HTTPTeacher(configuration: gateway).identity.endpoint!.contains(Self.key) && !gateway.description.contains(Self.key))
     }
 }
