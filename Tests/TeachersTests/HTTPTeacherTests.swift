@@ -107,7 +107,8 @@ import Tokenizers
     }
 
     @Test func readsAWholeReplyWithoutUsageCountingTokensFromLogprobs() throws {
-        let body = #"{"choices":[{"index":0,"finish_reason":"length","message":{"role":"assistant","content":"Hi","reasoning":"greet"},"#
+        // DeepSeek keeps a slow non-streamed request alive by sending blank lines before the JSON.
+        let body = "\n\n" + #"{"choices":[{"index":0,"finish_reason":"length","message":{"role":"assistant","content":"Hi","reasoning":"greet"},"#
             + #""logprobs":{"content":[{"token":"H","logprob":-1.0},{"token":"i","logprob":-0.5}]}}]}"#
         let server = try FaultInjectingServer(script: ["hello": [.json(status: 200, body: body)]])
         defer { server.stop() }
