@@ -1,7 +1,7 @@
 import Foundation
 
 /// How to reach an OpenAI-compatible chat completions endpoint and how hard to push it.
-public struct HTTPTeacherConfiguration: Sendable, CustomStringConvertible {
+public struct HTTPTeacherConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
     /// The API root, ending in `/v1` (`https://api.deepseek.com/v1`, `http://127.0.0.1:8080/v1`);
     /// requests go to `{baseURL}/chat/completions`.
     public var baseURL: URL
@@ -49,6 +49,14 @@ public struct HTTPTeacherConfiguration: Sendable, CustomStringConvertible {
         parts.user = nil
         parts.password = nil
         return parts.string ?? baseURL.absoluteString
+    }
+
+    /// `dump` and test failure messages read a mirror, not `description`: keep the key out of it too.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["baseURL": displayedBaseURL, "model": model, "apiKey": apiKey == nil ? "none" : "set",
+                                "concurrency": concurrency, "stream": stream, "requestTimeout": requestTimeout,
+                                "retryPolicy": retryPolicy, "returnTokensAsTokenIDs": returnTokensAsTokenIDs,
+                                "pricing": pricing as Any])
     }
 
     public var description: String {

@@ -283,6 +283,9 @@ import Tokenizers
         let configuration = HTTPTeacherConfiguration(baseURL: URL(string: "https://api.deepseek.com/v1")!,
                                                      model: "deepseek-reasoner", apiKey: Self.key)
         #expect(!configuration.description.contains(Self.key) && configuration.description.contains("key set"))
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        #expect(!dumped.contains(Self.key) && !String(reflecting: configuration).contains(Self.key))
         #expect(configuration.chatCompletionsURL.absoluteString == "https://api.deepseek.com/v1/chat/completions")
         let gateway = HTTPTeacherConfiguration(baseURL: URL(string: "https://me:\(Self.key)@gateway.example/v1")!, model: "m")
         #expect(gateway.displayedBaseURL == "https://gateway.example/v1")
