@@ -70,6 +70,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Local teacher: use this chat template instead of the model's: \(ChatTemplate.names.joined(separator: ", ")).")
     var chatTemplate: String?
 
+    @OptionGroup(title: "Endpoint teacher") var endpoint: HTTPTeacherOptions
+
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
@@ -96,17 +98,28 @@ struct GenerateCommand: ParsableCommand {
         settings.shardSizeLimit = try ByteSize.parse(shardSize, option: "--shard-size")
         settings.compressionLevel = zstdLevel == 0 ? nil : zstdLevel
 
-        let teacher = try makeTeacher(prompts: file.prompts)
-        let run = try GenerateRun(prompts: file.prompts, teacher: teacher, settings: settings,
+        let chosenTeacher = try makeTeacher(prompts: file.prompts)
+        let run = try GenerateRun(prompts: file.prompts, teacher: chosenTeacher, settings: settings,
                                   output: URL(fileURLWithPath: out))
         let display = ProgressLine()
-        let summary = try run.run { display.show($0) }
+        let summary: GenerateSummary
+        do {
+            summary = try run.run { display.show($0) }
+        } catch {
+            display.finish()
+            reportEndpoint(chosenTeacher)
+            throw error
+        }
         display.finish()
         report(summary)
+        reportEndpoint(chosenTeacher)
         if json { try printJSON(summary) }
     }
 
     private func makeTeacher(prompts: [PromptRecord]) throws -> Teacher {
+        if teacher.hasPrefix("http://") || teacher.hasPrefix("https://") {
+            return HTTPTeacher(configuration: try endpoint.configuration(baseURL: teacher))
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         let model = try LoadedModel.load(teacher, threads: threads ?? LoadedModel.defaultThreadCount)
         var identity = TeacherIdentity(model: model.location.url.deletingPathExtension().lastPathComponent)
@@ -117,6 +130,12 @@ struct GenerateCommand: ParsableCommand {
         let longest = try prompts.map { try local.promptTokens($0.messages).count }.max() ?? 0
         let capacity = min(model.config.contextLength, longest + maxTokens)
         return LocalTeacher(model: model, template: local.template, identity: identity, slots: batch, capacity: capacity)
+    }
+
+    /// Requests, retries and tokens of an endpoint teacher, with the cost when priced.
+    private func reportEndpoint(_ teacher: Teacher) {
+        guard let http = teacher as? HTTPTeacher else { return }
+        for line in http.summary.lines(pricing: http.configuration.pricing) { printError(line) }
     }
 
     private func report(_ summary: GenerateSummary) {
