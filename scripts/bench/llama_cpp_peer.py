@@ -138,11 +138,11 @@ _FA = {
 }
 
 
-def new_context(model, *, n_ctx, n_batch, n_seq_max, threads, kv_unified, flash_attn):
+def new_context(model, *, n_ctx, n_batch, n_seq_max, threads, kv_unified, flash_attn, n_ubatch=None):
     cp = L.llama_context_default_params()
     cp.n_ctx = n_ctx
     cp.n_batch = n_batch
-    cp.n_ubatch = n_batch
+    cp.n_ubatch = n_ubatch or n_batch
     cp.n_seq_max = n_seq_max
     cp.n_threads = threads
     cp.n_threads_batch = threads
