@@ -33,16 +33,16 @@ final class HTTPConnection: @unchecked Sendable {
     func readRequest() -> ReadOutcome {
         var headEnd: Int?
         var searchFrom = 0
+        let tooLarge = APIError(status: 431, message: "request headers are over \(limits.maxHeaderBytes) bytes",
+                                code: "headers_too_large")
         while true {
             if let end = Self.blankLine(in: buffer, from: searchFrom) { headEnd = end; break }
             searchFrom = max(0, buffer.count - 3)
-            guard buffer.count <= limits.maxHeaderBytes else {
-                return .refused(APIError(status: 431, message: "request headers are over \(limits.maxHeaderBytes) bytes",
-                                         code: "headers_too_large"))
-            }
+            guard buffer.count <= limits.maxHeaderBytes else { return .refused(tooLarge) }
             guard fill() else { return .closed }
         }
         guard let headEnd else { return .closed }
+        guard headEnd + 4 <= limits.maxHeaderBytes else { return .refused(tooLarge) }
         do {
             let head = try HTTPRequestHead.parse(buffer[..<headEnd])
             let length = try HTTPRequestHead.bodyLength(head.headers, limits: limits)
