@@ -51,6 +51,9 @@ let package = Package(
             "ModelLoading", "Provenance", "Traces", "Teachers", "Serving",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Shard-writing benchmark (scripts/bench/shards.sh): depends on Traces only, so its
+        // release build skips the engine.
+        .executableTarget(name: "ShardBench", dependencies: ["Traces"], path: "Sources/ShardBench"),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransformerTests", dependencies: ["ModelLoading", "Transformer"], resources: [.copy("Fixtures")]),

@@ -86,38 +86,8 @@ public final class MDSDataset {
         guard begin <= end, end <= raw.count, begin >= 4 + 4 * (entry.samples + 1) else {
             throw TracesError.truncatedShard(file: name, reason: "sample \(row) spans bytes \(begin)..<\(end) of a \(raw.count)-byte shard")
         }
-        // Record: u32 lengths of the variable columns, then every column's bytes (MDS.md §3).
-        let variable = entry.columnSizes.filter { $0 == nil }.count
-        guard end - begin >= 4 * variable else {
-            throw TracesError.malformedSample(file: name, sample: row, column: "(lengths)", reason: "record too short for its length table")
-        }
-        var lengthAt = begin
-        var dataAt = begin + 4 * variable
-        var sample: [String: MDSValue] = [:]
-        for (column, declared) in zip(entry.columns, entry.columnSizes) {
-            let size: Int
-            if let fixed = declared {
-                size = fixed
-            } else {
-                size = Int(readLE(raw[lengthAt..<lengthAt + 4]))
-                lengthAt += 4
-            }
-            if let fixed = column.encoding.fixedSize, size != fixed {
-                throw TracesError.malformedSample(file: name, sample: row, column: column.name, reason: "\(size) bytes for a \(fixed)-byte \(column.encoding.rawValue)")
-            }
-            guard size <= end - dataAt else {
-                throw TracesError.malformedSample(file: name, sample: row, column: column.name, reason: "value of \(size) bytes runs past the record")
-            }
-            guard let value = column.decode(raw[dataAt..<dataAt + size]) else {
-                throw TracesError.malformedSample(file: name, sample: row, column: column.name, reason: "does not decode as \(column.encoding.rawValue) (invalid UTF-8 or array header)")
-            }
-            sample[column.name] = value
-            dataAt += size
-        }
-        guard dataAt == end else {
-            throw TracesError.malformedSample(file: name, sample: row, column: "(all)", reason: "\(end - dataAt) bytes left over after the last column")
-        }
-        return sample
+        return try MDSRecord.decode(raw[begin..<end], columns: entry.columns, columnSizes: entry.columnSizes,
+                                    file: name, sample: row)
     }
 
     /// The raw bytes of shard `i`, from the one-shard cache or from disk.

@@ -5,9 +5,10 @@ import Foundation
 ///
 /// Crash safety: every file goes to a temporary name and is renamed into place, and
 /// index.json is rewritten (atomically) after each shard is finalised. A killed writer
-/// therefore leaves a valid dataset of its finished shards; the samples of the shard it was
-/// filling are lost and must be written again. `init(resumingIn:)` reopens such a dataset and
-/// numbers new shards after the last finished one.
+/// therefore leaves a valid dataset of its finished shards, plus a journal of the samples of
+/// the shard it was filling. `init(resumingIn:)` reopens such a dataset and
+/// numbers new shards after the last finished one, and puts back the samples of the
+/// unfinished shard from the journal (`MDSSampleJournal`): a kill loses no written sample.
 public final class MDSShardWriter {
     public let directory: URL
     /// Sorted by name, as MDSWriter sorts them (MDS.md §2), so raw shards match its bytes.
@@ -22,6 +23,7 @@ public final class MDSShardWriter {
     private var records: [UInt8] = []
     private var recordEnds: [Int] = []
     private var rawSize: Int
+    private let journal: MDSSampleJournal
 
     /// Starts a new dataset in `directory`, which must not already hold an index.json.
     public convenience init(directory: URL, columns: [MDSColumn], sizeLimit: Int = 1 << 26,
@@ -96,6 +98,17 @@ public final class MDSShardWriter {
                                      samples: 0, sizeLimit: sizeLimit, zipData: nil)
         self.configBytes = Array(template.configJSON().utf8)
         self.rawSize = 8 + configBytes.count
+        // Samples a killed writer had written since its last finished shard come back into
+        // the buffer (past the size limit if need be: a replay never flushes, so the
+        // journal stays valid until the next write).
+        journal = MDSSampleJournal(directory: directory)
+        let recovered = try journal.recover(shardNumber: shards.count)
+        if recovered.isEmpty { try journal.start(shardNumber: shards.count) }
+        for record in recovered {
+            records += record
+            recordEnds.append(records.count)
+            rawSize += record.count + 4
+        }
     }
 
     /// Samples in finished shards plus those buffered for the current one.
@@ -104,34 +117,32 @@ public final class MDSShardWriter {
     /// Appends one sample; every column must be present (MDS.md §4: no nulls), extra keys are
     /// ignored as MDSWriter ignores them.
     public func write(_ sample: [String: MDSValue]) throws {
-        var lengths: [UInt8] = []
-        var body: [UInt8] = []
-        for column in columns {
-            guard let value = sample[column.name] else {
-                throw TracesError.invalidSample(column: column.name, reason: "missing; every column needs a value")
-            }
-            let bytes = try column.encode(value)
-            if column.encoding.fixedSize == nil {
-                guard bytes.count <= Int(UInt32.max) else {
-                    throw TracesError.invalidSample(column: column.name, reason: "value of \(bytes.count) bytes exceeds 4 GiB")
-                }
-                lengths += littleEndian(UInt64(bytes.count), bytes: 4)
-            }
-            body += bytes
-        }
-        let recordSize = lengths.count + body.count
+        let record = try MDSRecord.encode(sample, columns: columns)
+        let recordSize = record.count
         // MDSWriter's rule (MDS.md §5): flush before a record that would push the shard past
         // the limit. Unlike MDSWriter we never flush an empty shard.
         if !recordEnds.isEmpty && sizeLimit < rawSize + recordSize + 4 {
             try flushShard()
+            try journal.start(shardNumber: shards.count)
         }
         guard rawSize + recordSize + 4 < (1 << 32) else {
             throw TracesError.invalidSample(column: "(all)", reason: "a sample of \(recordSize) bytes does not fit a shard's u32 offsets")
         }
-        records += lengths
-        records += body
+        records += record
         recordEnds.append(records.count)
         rawSize += recordSize + 4
+        try journal.append(record)
+    }
+
+    /// The samples written since the last finished shard (recovered ones included): in the
+    /// dataset once `finish()` or the next shard boundary writes them.
+    public func pendingSamples() throws -> [[String: MDSValue]] {
+        var start = 0
+        return try recordEnds.enumerated().map { row, end in
+            defer { start = end }
+            return try MDSRecord.decode(records[start..<end], columns: columns, columnSizes: columns.map(\.encoding.fixedSize),
+                                        file: MDSSampleJournal.fileName, sample: row)
+        }
     }
 
     /// Finalises the open shard, if it holds samples, and writes the final index.json.
@@ -139,6 +150,7 @@ public final class MDSShardWriter {
     public func finish() throws -> MDSIndex {
         if !recordEnds.isEmpty { try flushShard() }
         try writeIndex()
+        journal.remove()
         return MDSIndex(shards: shards)
     }
 

@@ -1,0 +1,108 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The samples of the shard a writer is still filling, appended to a file as they come, so
+/// a writer killed mid-shard (SIGKILL, OOM, a crash) loses none of them: a shard is only
+/// written whole, and at 64 MiB that can be hours of teacher output.
+///
+/// Layout: "MDSJRNL1", u32 LE number of the shard the samples belong to, then entries of
+/// u32 LE length, u32 LE CRC-32, record bytes (MDSRecord). The shard number makes a journal
+/// left behind by a kill between "shard written" and "journal emptied" stale, so its
+/// samples, which the shard already holds, are not added twice. A torn last entry is cut off.
+final class MDSSampleJournal {
+    static let fileName = "samples.journal"
+    private static let magic = Array("MDSJRNL1".utf8)
+
+    let url: URL
+    private var descriptor: Int32 = -1
+
+    init(directory: URL) {
+        url = directory.appendingPathComponent(Self.fileName)
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// The records journaled for shard `shardNumber`; none when the journal is absent or
+    /// belongs to an earlier shard. Cuts a torn tail so appends continue after the last
+    /// whole entry.
+    func recover(shardNumber: Int) throws -> [[UInt8]] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 16, Array(bytes[0..<8]) == Self.magic,
+              Int(readLE(bytes[8..<12])) == shardNumber else { return [] }
+        var records: [[UInt8]] = []
+        var at = 16
+        while at + 8 <= bytes.count {
+            let length = Int(readLE(bytes[at..<at + 4])), checksum = UInt32(readLE(bytes[at + 4..<at + 8]))
+            guard length <= bytes.count - at - 8 else { break }
+            let record = Array(bytes[at + 8..<at + 8 + length])
+            guard CRC32.checksum(record) == checksum else { break }
+            records.append(record)
+            at += 8 + length
+        }
+        if at < bytes.count, truncate(url.path, off_t(at)) != 0 {
+            throw TracesError.io(file: url.path, reason: "cannot cut the torn end of the journal (errno \(errno))")
+        }
+        try openForAppending()
+        return records
+    }
+
+    /// Starts an empty journal for shard `shardNumber`, replacing the old one atomically.
+    func start(shardNumber: Int) throws {
+        if descriptor >= 0 { close(descriptor); descriptor = -1 }
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(Self.fileName).tmp")
+        do {
+            try Data(Self.magic + littleEndian(UInt64(shardNumber), bytes: 4) + [0, 0, 0, 0]).write(to: temp)
+        } catch {
+            throw TracesError.io(file: temp.path, reason: "cannot write: \(error.localizedDescription)")
+        }
+        if rename(temp.path, url.path) != 0 {
+            throw TracesError.io(file: url.path, reason: "cannot rename the new journal into place (errno \(errno))")
+        }
+        try openForAppending()
+    }
+
+    /// Appends one record with a single write(2): once it returns, a kill of this process
+    /// cannot lose it (the kernel holds the page).
+    func append(_ record: [UInt8]) throws {
+        guard descriptor >= 0 else { throw TracesError.io(file: url.path, reason: "the journal is not open") }
+        let entry = littleEndian(UInt64(record.count), bytes: 4) + littleEndian(UInt64(CRC32.checksum(record)), bytes: 4) + record
+        var written = 0
+        while written < entry.count {
+            let n = entry.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, entry.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TracesError.io(file: url.path, reason: "cannot append a sample (errno \(errno))")
+            }
+            written += n
+        }
+    }
+
+    func remove() {
+        if descriptor >= 0 { close(descriptor); descriptor = -1 }
+        unlink(url.path)
+    }
+
+    private func openForAppending() throws {
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = open(url.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        if descriptor < 0 { throw TracesError.io(file: url.path, reason: "cannot open the journal (errno \(errno))") }
+    }
+}
+
+/// CRC-32 (IEEE 802.3, zlib's), to tell a torn journal entry from a whole one.
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
+    }
+}
