@@ -41,18 +41,24 @@ struct ServeCommandTests {
             "messages": [["role": "user", "content": "Say hi."]],
         ])
         let done = DispatchSemaphore(value: 0)
-        var status = 0
-        var body = Data()
+        let answer = Answer()
         URLSession.shared.dataTask(with: request) { data, response, _ in
-            status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            body = data ?? Data()
+            answer.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            answer.body = data ?? Data()
             done.signal()
         }.resume()
         done.wait()
+        let (status, body) = (answer.status, answer.body)
         #expect(status == 200, "\(String(decoding: body, as: UTF8.self))")
         let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect(json["model"] as? String == "teacher")
         let usage = try #require(json["usage"] as? [String: Int])
         #expect((1...8).contains(usage["completion_tokens"] ?? 0))
     }
+}
+
+/// Written by URLSession's callback thread before the semaphore is signalled, read after.
+private final class Answer: @unchecked Sendable {
+    var status = 0
+    var body = Data()
 }

@@ -74,7 +74,7 @@ struct ChatCompletionTests {
         let response = try fixture.complete(Self.body(Self.question, ["logprobs": true, "top_logprobs": 5, "max_tokens": 8]))
         #expect(response.status == 200, "\(response.text)")
         let entries = Self.logprobEntries((try response.json()["choices"] as? [[String: Any]])?.first)
-        #expect(entries.count == 8)
+        #expect(entries.count == (try fixture.greedy(Self.question, maxTokens: 8)).tokens.count)
         for entry in entries {
             let logprob = try #require(entry["logprob"] as? Double)
             let top = try #require(entry["top_logprobs"] as? [[String: Any]])
@@ -109,7 +109,7 @@ struct ChatCompletionTests {
         let alone = try questions.map { Self.content(try fixture.complete(Self.body($0, ["max_tokens": 16])).json()) }
         let together = ConcurrentResults<String?>(count: questions.count)
         DispatchQueue.concurrentPerform(iterations: questions.count) { i in
-            together.set(i, try? Self.content(try fixture.complete(Self.body(questions[i], ["max_tokens": 16])).json()))
+            together.set(i, try? Self.content(fixture.complete(Self.body(questions[i], ["max_tokens": 16])).json()))
         }
         #expect(together.values == alone)
         #expect(alone.allSatisfy { $0?.isEmpty == false })

@@ -29,19 +29,19 @@ enum LoopbackClient {
         request.timeoutInterval = timeout
         if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let done = DispatchSemaphore(value: 0)
-        var result: Result<Response, Error> = .failure(LoopbackFailure(message: "no answer"))
+        let result = ConcurrentResults<Result<Response, Error>>(count: 1)
         URLSession.shared.dataTask(with: request) { data, response, error in
             if let error {
-                result = .failure(error)
+                result.set(0, .failure(error))
             } else if let http = response as? HTTPURLResponse {
                 var headers: [String: String] = [:]
                 for (key, value) in http.allHeaderFields { headers[String(describing: key).lowercased()] = String(describing: value) }
-                result = .success(Response(status: http.statusCode, body: data ?? Data(), headers: headers))
+                result.set(0, .success(Response(status: http.statusCode, body: data ?? Data(), headers: headers)))
             }
             done.signal()
         }.resume()
         done.wait()
-        return try result.get()
+        return try (result.values.first ?? .failure(LoopbackFailure(message: "no answer from \(url)"))).get()
     }
 
     static func post(_ url: String, json: [String: Any]) throws -> Response {
