@@ -1,10 +1,11 @@
 import Foundation
 
-/// JSON encoding shared by every response: compact, `/` unescaped (as OpenAI writes it).
+/// JSON encoding shared by every response: compact, keys sorted (stable output to diff and
+/// cache), `/` unescaped as OpenAI writes it.
 enum JSONText {
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
     }
 

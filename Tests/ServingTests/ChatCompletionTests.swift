@@ -177,6 +177,25 @@ struct ChatCompletionTests {
         #expect(Self.content(json) == fixture.reference.tokenizer.decode(expected.tokens))
     }
 
+    @Test func stopEndsAGenerationInFlightAndClosesThePort() throws {
+        var options = ModelServer.Options(modelName: "stopping")
+        options.port = 0
+        options.slots = 1
+        options.context = 256
+        let server = try ModelServer(model: try LoadedModel.load("smollm2-135m-instruct", threads: 1), options: options)
+        let body = try JSONSerialization.data(withJSONObject: Self.body(Self.question, ["stream": true, "max_tokens": 200]))
+        let fd = try LoopbackClient.connect(port: server.port)
+        defer { close(fd) }
+        LoopbackClient.send(fd, "POST /v1/chat/completions HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n"
+                            + String(decoding: body, as: UTF8.self))
+        _ = LoopbackClient.read(fd) { $0.components(separatedBy: "data: ").count > 2 }
+        let start = Date()
+        server.stop()  // returns once every connection thread and the batcher's thread have ended
+        #expect(Date().timeIntervalSince(start) < 30)
+        _ = LoopbackClient.read(fd) { _ in false }  // the server closed its side
+        #expect(throws: LoopbackFailure.self) { _ = try LoopbackClient.connect(port: server.port) }
+    }
+
     @Test func modelsListsTheServedModel() throws {
         let fixture = try ServingFixture.shared()
         let response = try LoopbackClient.request(fixture.base + "/v1/models")

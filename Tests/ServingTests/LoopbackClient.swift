@@ -58,7 +58,11 @@ enum LoopbackClient {
         let status = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard status == 0 else { throw LoopbackFailure(message: "connect to port \(port) failed: errno \(errno)") }
+        guard status == 0 else {
+            let code = errno
+            close(fd)
+            throw LoopbackFailure(message: "connect to port \(port) failed: errno \(code)")
+        }
         var timeout = timeval(tv_sec: 300, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
