@@ -77,7 +77,12 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         topK = try c.decodeIfPresent(Int.self, forKey: .topK)
         minP = try c.decodeIfPresent(Float.self, forKey: .minP)
         repetitionPenalty = try c.decodeIfPresent(Float.self, forKey: .repetitionPenalty)
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        // OpenAI's seed is a signed 64-bit integer; its bits seed the generator.
+        if let signed = try? c.decodeIfPresent(Int64.self, forKey: .seed) {
+            seed = UInt64(bitPattern: signed)
+        } else {
+            seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        }
         if let one = try? c.decodeIfPresent(String.self, forKey: .stop) {
             stop = [one]
         } else {

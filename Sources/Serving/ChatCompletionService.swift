@@ -69,7 +69,8 @@ final class ChatCompletionService: @unchecked Sendable {
     /// not `distillery run`'s llama.cpp ones, so a teacher samples the model's own distribution
     /// unless the client asks otherwise.
     private func generationRequest(for request: ChatCompletionRequest) throws -> GenerationRequest {
-        let conversation = request.messages.map { ChatMessage(role: $0.role, content: $0.content) }
+        // OpenAI renamed the system role `developer` for its newer models; clients send either.
+        let conversation = request.messages.map { ChatMessage(role: $0.role == "developer" ? "system" : $0.role, content: $0.content) }
         let text: String
         do {
             text = try template.render(conversation, addGenerationPrompt: true)

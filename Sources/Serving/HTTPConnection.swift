@@ -69,9 +69,10 @@ final class HTTPConnection: @unchecked Sendable {
     /// be an error return here, not a SIGPIPE that kills the server.
     func write(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return true }
             var sent = 0
             while sent < raw.count {
-                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                let n = send(fd, base + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else { return false }
                 sent += n

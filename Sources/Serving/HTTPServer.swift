@@ -99,7 +99,8 @@ public final class HTTPServer: @unchecked Sendable {
             body()
             threads.leave()
         }
-        thread.stackSize = 1 << 20
+        // JSON decoding recurses per nesting level; leave room for a deeply nested body.
+        thread.stackSize = 8 << 20
         thread.start()
     }
 
