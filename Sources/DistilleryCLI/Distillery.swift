@@ -15,6 +15,7 @@ struct Distillery: ParsableCommand {
             ManifestCommand.self,
             AuditCommand.self,
             CardCommand.self,
+            GenerateCommand.self,
             TracesCommand.self,
         ]
     )

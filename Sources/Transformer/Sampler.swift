@@ -26,18 +26,27 @@ public struct Sampler: Sendable {
         if settings.isGreedy { return argmax() }
 
         candidates.removeAll(keepingCapacity: true)
-        let k = settings.topK > 0 ? min(settings.topK, adjusted.count) : adjusted.count
-        if k < adjusted.count || settings.topP < 1 {
+        let n = adjusted.count
+        let k = settings.topK > 0 ? min(settings.topK, n) : n
+        var total: Float = 0
+        let maximum: Float
+        if k < n {
             selectTop(k)
+            guard let best = candidates.first else { return argmax() }
+            maximum = adjusted[Int(best)]
+            // Probabilities at temperature 1 for top-p and min-p, over the top-k survivors.
+            for c in candidates { total += expf(adjusted[Int(c)] - maximum) }
         } else {
-            candidates.append(contentsOf: (0..<Int32(adjusted.count)))
+            maximum = adjusted.max() ?? 0
+            for value in adjusted { total += expf(value - maximum) }
+            if settings.topP < 1 {
+                selectNucleus(mass: settings.topP, maximum: maximum, total: total)
+            } else {
+                candidates.append(contentsOf: (0..<Int32(n)))
+            }
         }
         guard !candidates.isEmpty else { return argmax() }
-        let maximum = candidates.reduce(-Float.infinity) { max($0, adjusted[Int($1)]) }
 
-        // Probabilities at temperature 1 for top-p and min-p.
-        var total: Float = 0
-        for c in candidates { total += expf(adjusted[Int(c)] - maximum) }
         if settings.topP < 1 {
             var mass: Float = 0
             var keep = 0
@@ -85,6 +94,22 @@ public struct Sampler: Sendable {
         var best = 0
         for i in adjusted.indices where adjusted[i] > adjusted[best] { best = i }
         return Int32(best)
+    }
+
+    /// Enough of the highest logits, highest first, to hold `mass` of the probability: a
+    /// window of 64, widened eightfold until it does. Top-p keeps a prefix of the sorted
+    /// vocabulary, so this gives what sorting all of it would, without sorting 50k-150k
+    /// logits per token when top-k is off (as an OpenAI-style request has it).
+    private mutating func selectNucleus(mass: Float, maximum: Float, total: Float) {
+        var window = 64
+        while true {
+            candidates.removeAll(keepingCapacity: true)
+            selectTop(min(window, adjusted.count))
+            var covered: Float = 0
+            for c in candidates { covered += expf(adjusted[Int(c)] - maximum) }
+            if covered / total >= mass || window >= adjusted.count { return }
+            window *= 8
+        }
     }
 
     /// The k highest logits, highest first (ties: lower id first, for determinism).
