@@ -7,6 +7,7 @@
 # their threads), RUNS runs each; the figures are medians. Prints Markdown table rows.
 #   scripts/bench/generate.sh [B[,B...]] [N]          e.g. scripts/bench/generate.sh 1,8,32 128
 # Environment: MODEL (GGUF path), THREADS (2), RUNS (3), VENV (/work/venv).
+# DISTILLERY: the binary to measure (default .build/release/distillery).
 # Needs a release build (swift build -c release) and scripts/bench/requirements.txt in $VENV.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +18,7 @@ max_tokens="${2:-128}"
 threads="${THREADS:-2}"
 runs="${RUNS:-3}"
 python="${VENV:-/work/venv}/bin/python"
+distillery="${DISTILLERY:-.build/release/distillery}"
 prompts=scripts/bench/prompts.txt
 sampling=(--max-tokens "$max_tokens" --temperature 0.6 --top-p 0.95 --seed 0)
 work=$(mktemp -d)
@@ -26,7 +28,7 @@ results="$work/results.jsonl"
 for b in ${batches//,/ }; do
   for r in $(seq 1 "$runs"); do
     # A fresh folder every run: generate resumes a folder it has written before.
-    json=$(.build/release/distillery generate --teacher "$model" --prompts "$prompts" --out "$work/ours-$b-$r" \
+    json=$("$distillery" generate --teacher "$model" --prompts "$prompts" --out "$work/ours-$b-$r" \
       --batch "$b" --threads "$threads" "${sampling[@]}" --json 2>"$work/ours.err") \
       || { cat "$work/ours.err" >&2; exit 1; }
     echo "{\"engine\": \"ours\", \"batch\": $b, \"result\": $json}" >>"$results"

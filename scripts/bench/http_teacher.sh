@@ -10,6 +10,7 @@
 #   scripts/bench/http_teacher.sh [C] [M]               e.g. scripts/bench/http_teacher.sh 8 16
 # Environment: MODEL (GGUF path), THREADS (server threads, 2), SLOTS (server slots, 8),
 # RUNS (3), VENV (/work/venv, needs httpx).
+# DISTILLERY: the binary to measure (default .build/release/distillery).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 home="${DISTILLERY_HOME:-$HOME/.cache/distillery}"
@@ -20,6 +21,7 @@ threads="${THREADS:-2}"
 slots="${SLOTS:-8}"
 runs="${RUNS:-3}"
 python="${VENV:-/work/venv}/bin/python"
+distillery="${DISTILLERY:-.build/release/distillery}"
 prompts=scripts/bench/prompts.txt
 name=bench
 work=$(mktemp -d)
@@ -30,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-.build/release/distillery serve "$model" --port 0 --threads "$threads" --slots "$slots" --model-name "$name" \
+"$distillery" serve "$model" --port 0 --threads "$threads" --slots "$slots" --model-name "$name" \
   2>"$work/serve.err" &
 server=$!
 base=
@@ -49,7 +51,7 @@ curl -sf "$base/chat/completions" -H 'Content-Type: application/json' \
 
 results="$work/results.jsonl"
 for r in $(seq 1 "$runs"); do
-  json=$(.build/release/distillery generate --teacher "$base" --teacher-model "$name" --prompts "$prompts" \
+  json=$("$distillery" generate --teacher "$base" --teacher-model "$name" --prompts "$prompts" \
     --out "$work/ours-$r" --concurrency "$concurrency" --max-tokens "$max_tokens" --temperature 0 --top-p 1 \
     --json 2>"$work/ours.err") || { cat "$work/ours.err" >&2; exit 1; }
   echo "{\"engine\": \"ours\", \"result\": $json}" >>"$results"
