@@ -35,9 +35,10 @@ for run in 0..<runs {
     let start = DispatchTime.now().uptimeNanoseconds
     let writer = try MDSShardWriter(directory: dir, columns: TraceRecord.columns, sizeLimit: sizeLimit, compressionLevel: level)
     for sample in samples { try writer.write(sample) }
+    let written = DispatchTime.now().uptimeNanoseconds
     let index = try writer.finish()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let raw = index.shards.reduce(0) { $0 + $1.rawData.bytes }
     let zip = index.shards.reduce(0) { $0 + ($1.zipData?.bytes ?? $1.rawData.bytes) }
-    print(#"{"run":\#(run),"records":\#(records),"shards":\#(index.shards.count),"raw_bytes":\#(raw),"stored_bytes":\#(zip),"seconds":\#(String(format: "%.4f", seconds)),"mb_s":\#(String(format: "%.1f", Double(raw) / seconds / 1e6))}"#)
+    print(#"{"run":\#(run),"records":\#(records),"shards":\#(index.shards.count),"raw_bytes":\#(raw),"stored_bytes":\#(zip),"seconds":\#(String(format: "%.4f", seconds)),"write_s":\#(String(format: "%.4f", Double(written - start) / 1e9)),"mb_s":\#(String(format: "%.1f", Double(raw) / seconds / 1e6))}"#)
 }
