@@ -176,43 +176,42 @@ public final class MDSShardWriter {
         for end in recordEnds { header += littleEndian(UInt64(dataStart + end), bytes: 4) }
         header += configBytes
 
-        // The raw shard is header + records[..<end]. It is never assembled: hashing and
-        // compression take the two parts in turn and the compressed frame streams to the
-        // file, so a 64 MiB shard costs no 64 MiB copy and no compressBound-sized buffer
-        // (BENCHMARKS.md: those copies and their page faults cost more than the hash).
+        // The raw shard is header + records[..<end]. It is never assembled: compression takes
+        // the two parts in turn and streams its frame to the file, and ShardHasher hashes both
+        // sides on another core meanwhile, so a 64 MiB shard costs no 64 MiB copy and no
+        // compressBound-sized buffer (BENCHMARKS.md: the writer went from 0.65× to ~0.9× of
+        // the zstd CLI's speed).
         let rawName = "shard.\(String(format: "%05d", shards.count)).mds"
         var rawInfo = MDSFileInfo(basename: rawName, bytes: dataStart + end, hashes: [:])
         var zipInfo: MDSFileInfo? = nil
         try header.withUnsafeBytes { head in
             try records.withUnsafeBytes { all in
                 let body = UnsafeRawBufferPointer(rebasing: all[..<end])
-                // The raw hash runs on a second core while zstd compresses on this one: the
-                // two read the same bytes and neither waits for the other.
-                let rawHash = RawHash(head, body)
-                let hashing = DispatchGroup()
-                DispatchQueue.global().async(group: hashing) { rawHash.run() }
-                defer {
-                    hashing.wait()
-                    rawInfo.hashes["sha256"] = rawHash.hex
-                }
+                let hasher = ShardHasher()
+                // Whatever is thrown below, the hashing thread must be done with the buffers
+                // before this scope ends.
+                defer { _ = hasher.finish() }
+                hasher.hashRaw(head, body)
                 if let level = compressionLevel {
                     let zipName = rawName + ".zstd"
-                    var zipHash = SHA256()
                     var zipBytes = 0
                     try atomicWrite(name: zipName) { fd in
                         // One frame with its content size, as ZSTD_compress writes it (MDS.md §5).
                         try Zstd.compress([head, body], level: Int32(level), file: zipName) { chunk in
-                            zipHash.update(bufferPointer: chunk)
+                            hasher.hashCompressed(chunk)
                             zipBytes += chunk.count
                             try Self.writeAll(fd, chunk, file: zipName)
                         }
                     }
-                    zipInfo = MDSFileInfo(basename: zipName, bytes: zipBytes, hashes: ["sha256": Self.hex(zipHash.finalize())])
+                    let digests = hasher.finish()
+                    rawInfo.hashes["sha256"] = digests.raw
+                    zipInfo = MDSFileInfo(basename: zipName, bytes: zipBytes, hashes: ["sha256": digests.compressed])
                 } else {
                     try atomicWrite(name: rawName) { fd in
                         try Self.writeAll(fd, head, file: rawName)
                         try Self.writeAll(fd, body, file: rawName)
                     }
+                    rawInfo.hashes["sha256"] = hasher.finish().raw
                 }
             }
         }
@@ -267,33 +266,7 @@ public final class MDSShardWriter {
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
-    }
-
-    static func hex(_ digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in digest { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
-        return String(decoding: out, as: UTF8.self)
+        ShardHasher.hex(SHA256.hash(data: bytes))
     }
 }
 
-/// The raw shard's sha256, computed off the writer's thread during compression. The buffers
-/// outlive it: `flushShard` waits for it before leaving their scope.
-private final class RawHash: @unchecked Sendable {
-    private let head: UnsafeRawBufferPointer
-    private let body: UnsafeRawBufferPointer
-    private(set) var hex = ""
-
-    init(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) {
-        self.head = head
-        self.body = body
-    }
-
-    func run() {
-        var hash = SHA256()
-        hash.update(bufferPointer: head)
-        hash.update(bufferPointer: body)
-        hex = MDSShardWriter.hex(hash.finalize())
-    }
-}

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 records="${1:-2000}"; level="${2:-3}"; runs="${3:-7}"
-bench=.build/release/ShardBench
+bench="${BENCH:-.build/release/ShardBench}"   # BENCH=other/ShardBench compares another build
 [ -x "$bench" ] || swift build -c release --product ShardBench >&2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
