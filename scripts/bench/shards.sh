@@ -4,18 +4,20 @@
 # The peer compresses the very same raw shard bytes (ours, decompressed back to .mds files)
 # with `zstd -T1 -LEVEL` (one thread, as MDSShardWriter's one-shot frame is), reading and
 # writing files. Runs alternate, ours then zstd, so machine noise falls on both.
-#   scripts/bench/shards.sh [RECORDS] [LEVEL] [RUNS]
+#   scripts/bench/shards.sh [RECORDS] [LEVEL] [RUNS] [SIZE_LIMIT]
+# SIZE_LIMIT (default 64 MiB, MDSWriter's) smaller than the data gives several shards per run:
+# a long run's writer reuses its buffer from shard to shard, a one-shard run never does.
 # Builds .build/release/ShardBench if missing. Needs the zstd CLI (apt install zstd) and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-records="${1:-2000}"; level="${2:-3}"; runs="${3:-7}"
+records="${1:-2000}"; level="${2:-3}"; runs="${3:-7}"; limit="${4:-67108864}"
 bench="${BENCH:-.build/release/ShardBench}"   # BENCH=other/ShardBench compares another build
 [ -x "$bench" ] || swift build -c release --product ShardBench >&2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-"$bench" "$work/ours" --records "$records" --level "$level" --runs 1 > /dev/null
+"$bench" "$work/ours" --records "$records" --level "$level" --runs 1 --size-limit "$limit" > /dev/null
 mkdir -p "$work/raw"
 for f in "$work"/ours/run-0/shard.*.mds.zstd; do zstd -q -d -f "$f" -o "$work/raw/$(basename "${f%.zstd}")"; done
 raw_bytes=$(cat "$work"/raw/*.mds | wc -c)
@@ -24,7 +26,7 @@ raw_bytes=$(cat "$work"/raw/*.mds | wc -c)
 # because on a shared machine wall time mostly measures the neighbours.
 : > "$work/ours.txt"; : > "$work/zstd.txt"; : > "$work/ours_cpu.txt"; : > "$work/zstd_cpu.txt"
 for _ in $(seq "$runs"); do
-    line=$("$bench" "$work/ours" --records "$records" --level "$level" --runs 1)
+    line=$("$bench" "$work/ours" --records "$records" --level "$level" --runs 1 --size-limit "$limit")
     sed -E 's/.*"mb_s":([0-9.]+).*/\1/' <<< "$line" >> "$work/ours.txt"
     sed -E 's/.*"mb_per_cpu_s":([0-9.]+).*/\1/' <<< "$line" >> "$work/ours_cpu.txt"
     start=$EPOCHREALTIME
@@ -37,7 +39,7 @@ ours=$(median < "$work/ours.txt"); peer=$(median < "$work/zstd.txt")
 ours_cpu=$(median < "$work/ours_cpu.txt"); peer_cpu=$(median < "$work/zstd_cpu.txt")
 ours_stored=$(cat "$work"/ours/run-0/*.zstd | wc -c); peer_stored=$(cat "$work"/raw/*.zst | wc -c)
 
-echo "$records trace records, $raw_bytes raw shard bytes, zstd level $level, median of $runs runs"
+echo "$records trace records, $raw_bytes raw shard bytes in $(ls "$work"/raw/*.mds | wc -l) shards, zstd level $level, median of $runs runs"
 echo "ours (MB/s):  $(tr '\n' ' ' < "$work/ours.txt")"
 echo "zstd (MB/s):  $(tr '\n' ' ' < "$work/zstd.txt")"
 echo "ours (MB/CPU-s): $(tr '\n' ' ' < "$work/ours_cpu.txt")"
