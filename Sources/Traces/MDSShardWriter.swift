@@ -177,44 +177,45 @@ public final class MDSShardWriter {
         header += configBytes
 
         // The raw shard is header + records[..<end]. It is never assembled: compression takes
-        // the two parts in turn and streams its frame to the file, and ShardHasher hashes both
-        // sides on another core meanwhile, so a 64 MiB shard costs no 64 MiB copy and no
-        // compressBound-sized buffer (BENCHMARKS.md: the writer went from 0.65× to ~0.9× of
-        // the zstd CLI's speed).
+        // it in 1 MiB slices and streams its frame to the file, and each slice is hashed just
+        // before zstd reads it, while it is in cache. So a 64 MiB shard costs no 64 MiB copy, no
+        // compressBound-sized buffer and no second pass over memory. All on this one thread:
+        // a generate run's engine keeps the other cores busy, and a hashing thread measured
+        // slower on a loaded machine (BENCHMARKS.md).
         let rawName = "shard.\(String(format: "%05d", shards.count)).mds"
         var rawInfo = MDSFileInfo(basename: rawName, bytes: dataStart + end, hashes: [:])
         var zipInfo: MDSFileInfo? = nil
+        var rawHash = SHA256()
         try header.withUnsafeBytes { head in
             try records.withUnsafeBytes { all in
-                let body = UnsafeRawBufferPointer(rebasing: all[..<end])
-                let hasher = ShardHasher()
-                // Whatever is thrown below, the hashing thread must be done with the buffers
-                // before this scope ends.
-                defer { _ = hasher.finish() }
-                hasher.hashRaw(head, body)
+                let slices = [head] + stride(from: 0, to: end, by: 1 << 20).map {
+                    UnsafeRawBufferPointer(rebasing: all[$0..<min($0 + (1 << 20), end)])
+                }
                 if let level = compressionLevel {
                     let zipName = rawName + ".zstd"
+                    var zipHash = SHA256()
                     var zipBytes = 0
                     try atomicWrite(name: zipName) { fd in
                         // One frame with its content size, as ZSTD_compress writes it (MDS.md §5).
-                        try Zstd.compress([head, body], level: Int32(level), file: zipName) { chunk in
-                            hasher.hashCompressed(chunk)
+                        try Zstd.compress(slices, level: Int32(level), file: zipName,
+                                          beforeEachPart: { rawHash.update(bufferPointer: $0) }) { chunk in
+                            zipHash.update(bufferPointer: chunk)
                             zipBytes += chunk.count
                             try Self.writeAll(fd, chunk, file: zipName)
                         }
                     }
-                    let digests = hasher.finish()
-                    rawInfo.hashes["sha256"] = digests.raw
-                    zipInfo = MDSFileInfo(basename: zipName, bytes: zipBytes, hashes: ["sha256": digests.compressed])
+                    zipInfo = MDSFileInfo(basename: zipName, bytes: zipBytes, hashes: ["sha256": Self.hex(zipHash.finalize())])
                 } else {
                     try atomicWrite(name: rawName) { fd in
-                        try Self.writeAll(fd, head, file: rawName)
-                        try Self.writeAll(fd, body, file: rawName)
+                        for slice in slices {
+                            rawHash.update(bufferPointer: slice)
+                            try Self.writeAll(fd, slice, file: rawName)
+                        }
                     }
-                    rawInfo.hashes["sha256"] = hasher.finish().raw
                 }
             }
         }
+        rawInfo.hashes["sha256"] = Self.hex(rawHash.finalize())
         shards.append(MDSShardEntry(columns: columns, columnSizes: columns.map(\.encoding.fixedSize), compression: Self.compressionName(compressionLevel),
                                     hashes: ["sha256"], rawData: rawInfo, samples: n,
                                     sizeLimit: sizeLimit, zipData: zipInfo))
@@ -266,7 +267,15 @@ public final class MDSShardWriter {
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {
-        ShardHasher.hex(SHA256.hash(data: bytes))
+        hex(SHA256.hash(data: bytes))
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in digest { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

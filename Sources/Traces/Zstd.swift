@@ -26,8 +26,10 @@ enum Zstd {
 
     /// Compresses the concatenation of `parts` as one frame, handing the output to `sink` in
     /// `ZSTD_CStreamOutSize()` pieces. The total is pledged first, so the frame records its
-    /// content size as the one-shot `ZSTD_compress` does (MDS.md §5 table).
+    /// content size as the one-shot `ZSTD_compress` does (MDS.md §5 table). `beforeEachPart`
+    /// sees each part just before zstd reads it (the writer hashes it there, while in cache).
     static func compress(_ parts: [UnsafeRawBufferPointer], level: Int32, file: String,
+                         beforeEachPart: (UnsafeRawBufferPointer) -> Void = { _ in },
                          sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard let cctx = ZSTD_createCCtx() else {
             throw TracesError.zstd(file: file, reason: "cannot allocate a compression context")
@@ -44,6 +46,7 @@ enum Zstd {
         let inputs = parts.isEmpty ? [UnsafeRawBufferPointer(start: nil, count: 0)] : parts
         for (i, part) in inputs.enumerated() {
             let last = i == inputs.count - 1
+            beforeEachPart(part)
             var input = ZSTD_inBuffer(src: part.baseAddress, size: part.count, pos: 0)
             while true {
                 var output = ZSTD_outBuffer(dst: chunk.baseAddress, size: chunk.count, pos: 0)
