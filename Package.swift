@@ -46,8 +46,9 @@ let package = Package(
             "Traces", "Transformer", "Tokenizers", "ModelLoading",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "Serving", dependencies: ["Transformer", "Tokenizers", "ModelLoading"]),
         .executableTarget(name: "DistilleryCLI", dependencies: [
-            "ModelLoading", "Provenance", "Traces", "Teachers",
+            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shard-writing benchmark (scripts/bench/shards.sh): depends on Traces only, so its
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "TracesTests", dependencies: ["Traces"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TeachersTests", dependencies: ["Teachers", "Traces", "ModelLoading"]),
         .testTarget(name: "CLITests", dependencies: ["ModelLoading", "Traces"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "ModelLoading", "Teachers"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -11,6 +11,7 @@ struct Distillery: ParsableCommand {
             LogitsCommand.self,
             RunCommand.self,
             BenchCommand.self,
+            ServeCommand.self,
             ManifestCommand.self,
             AuditCommand.self,
             CardCommand.self,
