@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "TracesTests", dependencies: ["Traces"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TeachersTests", dependencies: ["Teachers", "Traces", "ModelLoading"]),
         .testTarget(name: "CLITests", dependencies: ["ModelLoading", "Traces"]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "ModelLoading"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "ModelLoading", "Teachers"]),
     ],
     swiftLanguageModes: [.v5]
 )

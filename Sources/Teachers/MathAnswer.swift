@@ -76,7 +76,7 @@ enum MathAnswer {
     /// `\sqrt3` → `\sqrt{3}`; remove whitespace, a trailing period, a short `x =` in front,
     /// thousands separators; `.5` → `0.5`.
     static func normalized(_ input: String) -> String {
-        var s = input.replacingOccurrences(of: "\n", with: "")
+        var s = unicodeMinus(input).replacingOccurrences(of: "\n", with: "")
         s = s.replacingOccurrences(of: "\\\\", with: "\\")
         for spacing in ["\\!", "\\,", "\\;", "\\:", "\\ "] { s = s.replacingOccurrences(of: spacing, with: "") }
         s = replacing(#"\\(left|right)(?![A-Za-z])"#, in: s, with: "")
@@ -146,7 +146,8 @@ enum MathAnswer {
     /// The last number in free text, as lm-eval's GSM8K "flexible-extract" takes it, plus
     /// thousands separators (`1,234`), `a/b` fractions and `\frac{a}{b}`. A minus sign counts
     /// only when it does not follow a word or digit (`5-3` ends on 3, not -3).
-    static func lastNumber(in text: String) -> (text: String, value: Double)? {
+    static func lastNumber(in input: String) -> (text: String, value: Double)? {
+        let text = unicodeMinus(input)
         let pattern = #"(?:(?<![0-9A-Za-z)\]}])-)?(?:\\[dt]?frac\{-?[0-9.]+\}\{-?[0-9.]+\}|(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+(?:\.\d+)?)?|\.\d+)"#
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
         let range = NSRange(text.startIndex..., in: text)
@@ -154,6 +155,11 @@ enum MathAnswer {
         let found = String(text[r])
         guard let value = number(normalized(found)) else { return nil }
         return (found, value)
+    }
+
+    /// U+2212 MINUS SIGN, which models trained on typeset text write for negatives.
+    private static func unicodeMinus(_ s: String) -> String {
+        s.replacingOccurrences(of: "\u{2212}", with: "-")
     }
 
     private static func replacing(_ pattern: String, in s: String, with template: String) -> String {

@@ -33,8 +33,8 @@ enum PromptLine {
             throw BadLine("not valid JSON (\(shortReason(error))); each line must be one JSON object")
         }
         guard case var .object(fields) = value else {
-            if case .array = value, PromptFile.trimmedASCII(line).count == line.count, lineNumber == 1 {
-                throw BadLine("a JSON array; prompt files are JSON Lines, one object per line")
+            if case .array = value {
+                throw BadLine("a JSON array, not an object; prompt files are JSON Lines, one object per line")
             }
             throw BadLine("\(value.kind), not a JSON object")
         }

@@ -1,3 +1,5 @@
+import Traces
+
 /// A model that answers prompts for a generate run: the local engine or an
 /// OpenAI-compatible endpoint.
 public protocol Teacher: AnyObject {
@@ -12,16 +14,6 @@ public protocol Teacher: AnyObject {
     func run(_ queue: JobQueue) throws
 }
 
-public struct TeacherIdentity: Sendable, Equatable {
-    public var model: String
-    /// sha256 of a local model file.
-    public var sha256: String?
-    /// An endpoint's base URL.
-    public var endpoint: String?
-
-    public init(model: String, sha256: String? = nil, endpoint: String? = nil) {
-        self.model = model
-        self.sha256 = sha256
-        self.endpoint = endpoint
-    }
-}
+/// Who answered: the model's name, a local file's sha256, an endpoint's URL; stored in every
+/// trace as it is.
+public typealias TeacherIdentity = TraceTeacher

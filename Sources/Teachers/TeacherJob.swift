@@ -2,7 +2,7 @@ import Tokenizers
 
 /// One completion a run asks its teacher for: one attempt at one sample of one prompt.
 public struct TeacherJob: Sendable, Equatable {
-    /// The prompt's position in the prompt file (0-based, bad lines included in the count).
+    /// The prompt's position among the run's prompts (`PromptRecord.index`: good lines only, from 0).
     public var promptIndex: Int
     public var sampleIndex: Int
     /// Rejection sampling's try number, from 0.

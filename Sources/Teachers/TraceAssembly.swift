@@ -30,7 +30,7 @@ enum TraceAssembly {
             id: job.traceID, promptID: promptID, sampleIndex: job.sampleIndex, attempt: job.attempt,
             messages: job.messages.map { TraceMessage(role: $0.role, content: $0.content) },
             reasoning: reasoning, answer: answer, completion: text, referenceAnswer: prompt.referenceAnswer ?? "",
-            verification: verification, teacher: TraceTeacher(model: teacher.model, sha256: teacher.sha256, endpoint: teacher.endpoint),
+            verification: verification, teacher: teacher,
             sampling: TraceSampling(temperature: Double(job.temperature), topP: Double(job.topP), maxTokens: job.maxTokens,
                                     seed: job.seed, topLogprobs: job.topLogprobs),
             finishReason: completion.finishReason, promptTokens: completion.promptTokens,

@@ -119,7 +119,7 @@ public struct MDSColumn: Equatable, Sendable {
         case let (.str, .string(s)): return Array(s.utf8)
         case let (.json, .json(text)):
             // The reference decodes with json.loads, so refuse text it would reject.
-            guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil else {
+            guard JSONSyntax.isValid(text) else {
                 throw TracesError.invalidSample(column: name, reason: "not valid JSON text")
             }
             return Array(text.utf8)
@@ -138,6 +138,16 @@ public struct MDSColumn: Equatable, Sendable {
                 throw TracesError.invalidSample(column: name, reason: reason)
             }
         default: throw wrong()
+        }
+    }
+
+    /// Appends the encoded value to `out`: the writer's path, which copies a string's or
+    /// bytes' contents once, straight into the shard buffer.
+    func encode(_ value: MDSValue, into out: inout [UInt8]) throws {
+        switch (encoding, value) {
+        case let (.bytes, .bytes(b)): out.append(contentsOf: b)
+        case let (.str, .string(s)): out.append(contentsOf: s.utf8)
+        default: out.append(contentsOf: try encode(value))
         }
     }
 

@@ -64,20 +64,37 @@ final class MDSSampleJournal {
         try openForAppending()
     }
 
-    /// Appends one record with a single write(2): once it returns, a kill of this process
-    /// cannot lose it (the kernel holds the page).
-    func append(_ record: [UInt8]) throws {
+    /// Appends one record with one writev(2): once it returns, a kill of this process cannot
+    /// lose it (the kernel holds the page).
+    func append(_ record: UnsafeRawBufferPointer) throws {
         guard descriptor >= 0 else { throw TracesError.io(file: url.path, reason: "the journal is not open") }
-        let entry = littleEndian(UInt64(record.count), bytes: 4) + littleEndian(UInt64(CRC32.checksum(record)), bytes: 4) + record
-        var written = 0
-        while written < entry.count {
-            let n = entry.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, entry.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TracesError.io(file: url.path, reason: "cannot append a sample (errno \(errno))")
+        var head = littleEndian(UInt64(record.count), bytes: 4) + littleEndian(UInt64(CRC32.checksum(record)), bytes: 4)
+        try head.withUnsafeMutableBytes { headBytes in
+            var parts = [iovec(iov_base: headBytes.baseAddress, iov_len: 8),
+                         iovec(iov_base: UnsafeMutableRawPointer(mutating: record.baseAddress), iov_len: record.count)]
+            while !parts.isEmpty {
+                var written = writev(descriptor, parts, Int32(parts.count))
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw TracesError.io(file: url.path, reason: "cannot append a sample (errno \(errno))")
+                }
+                // A short write: drop what went out and go on with the rest.
+                while written > 0, let first = parts.first {
+                    if written >= first.iov_len {
+                        written -= first.iov_len
+                        parts.removeFirst()
+                    } else {
+                        parts[0] = iovec(iov_base: first.iov_base + written, iov_len: first.iov_len - written)
+                        written = 0
+                    }
+                }
+                parts.removeAll { $0.iov_len == 0 }
             }
-            written += n
         }
+    }
+
+    func append(_ record: [UInt8]) throws {
+        try record.withUnsafeBytes { try append($0) }
     }
 
     func remove() {
@@ -101,8 +118,14 @@ enum CRC32 {
     }
 
     static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0) }
+    }
+
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
-        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        table.withUnsafeBufferPointer { t in
+            for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        }
         return c ^ 0xFFFF_FFFF
     }
 }

@@ -23,6 +23,8 @@ public final class MDSShardWriter {
     private var records: [UInt8] = []
     private var recordEnds: [Int] = []
     private var rawSize: Int
+    /// Columns without a fixed size, each with a u32 length in front of a record (MDS.md §3).
+    private let variableColumns: Int
     private let journal: MDSSampleJournal
 
     /// Starts a new dataset in `directory`, which must not already hold an index.json.
@@ -97,6 +99,10 @@ public final class MDSShardWriter {
                                      hashes: ["sha256"], rawData: MDSFileInfo(basename: "", bytes: 0, hashes: [:]),
                                      samples: 0, sizeLimit: sizeLimit, zipData: nil)
         self.configBytes = Array(template.configJSON().utf8)
+        self.variableColumns = sorted.filter { $0.encoding.fixedSize == nil }.count
+        // A shard's records fill up to the size limit: reserving it up front spares the
+        // doubling copies (only address space until written; capped for huge limits).
+        self.records.reserveCapacity(min(sizeLimit, 1 << 28))
         self.rawSize = 8 + configBytes.count
         // Samples a killed writer had written since its last finished shard come back into
         // the buffer (past the size limit if need be: a replay never flushes, so the
@@ -117,21 +123,46 @@ public final class MDSShardWriter {
     /// Appends one sample; every column must be present (MDS.md §4: no nulls), extra keys are
     /// ignored as MDSWriter ignores them.
     public func write(_ sample: [String: MDSValue]) throws {
-        let record = try MDSRecord.encode(sample, columns: columns)
-        let recordSize = record.count
+        // The record goes straight into the shard buffer: u32 lengths of the variable columns
+        // (filled in as each value lands), then the values (MDS.md §3). No per-sample arrays:
+        // they were most of the writer's cost beside zstd (BENCHMARKS.md).
+        let start = records.count
+        var lengthAt = start
+        records.append(contentsOf: repeatElement(0, count: 4 * variableColumns))
+        do {
+            for column in columns {
+                guard let value = sample[column.name] else {
+                    throw TracesError.invalidSample(column: column.name, reason: "missing; every column needs a value")
+                }
+                let before = records.count
+                try column.encode(value, into: &records)
+                if column.encoding.fixedSize == nil {
+                    let size = records.count - before
+                    guard size <= Int(UInt32.max) else {
+                        throw TracesError.invalidSample(column: column.name, reason: "value of \(size) bytes exceeds 4 GiB")
+                    }
+                    for k in 0..<4 { records[lengthAt + k] = UInt8(truncatingIfNeeded: size >> (8 * k)) }
+                    lengthAt += 4
+                }
+            }
+        } catch {
+            records.removeSubrange(start...)
+            throw error
+        }
+        let recordSize = records.count - start
         // MDSWriter's rule (MDS.md §5): flush before a record that would push the shard past
         // the limit. Unlike MDSWriter we never flush an empty shard.
         if !recordEnds.isEmpty && sizeLimit < rawSize + recordSize + 4 {
-            try flushShard()
+            try flushShard(keepingFrom: start)
             try journal.start(shardNumber: shards.count)
         }
         guard rawSize + recordSize + 4 < (1 << 32) else {
+            records.removeSubrange((records.count - recordSize)...)
             throw TracesError.invalidSample(column: "(all)", reason: "a sample of \(recordSize) bytes does not fit a shard's u32 offsets")
         }
-        records += record
         recordEnds.append(records.count)
         rawSize += recordSize + 4
-        try journal.append(record)
+        try records.withUnsafeBytes { try journal.append(UnsafeRawBufferPointer(rebasing: $0[(records.count - recordSize)...])) }
     }
 
     /// The samples written since the last finished shard (recovered ones included): in the
@@ -148,7 +179,7 @@ public final class MDSShardWriter {
     /// Finalises the open shard, if it holds samples, and writes the final index.json.
     @discardableResult
     public func finish() throws -> MDSIndex {
-        if !recordEnds.isEmpty { try flushShard() }
+        if !recordEnds.isEmpty { try flushShard(keepingFrom: records.count) }
         try writeIndex()
         journal.remove()
         return MDSIndex(shards: shards)
@@ -159,58 +190,119 @@ public final class MDSShardWriter {
         return level == 3 ? "zstd" : "zstd:\(level)"
     }
 
-    /// Builds the raw shard (MDS.md §3), compresses it whole (§5), renames it into place,
-    /// then rewrites index.json so the shard becomes part of the dataset.
-    private func flushShard() throws {
+    /// Builds the raw shard (MDS.md §3) from `records[..<end]`, compresses it whole (§5),
+    /// renames it into place, then rewrites index.json so the shard becomes part of the
+    /// dataset. Bytes from `end` on (the record that did not fit) stay for the next shard.
+    private func flushShard(keepingFrom end: Int) throws {
         let n = recordEnds.count
         let dataStart = 4 + 4 * (n + 1) + configBytes.count
-        var raw: [UInt8] = []
-        raw.reserveCapacity(dataStart + records.count)
-        raw += littleEndian(UInt64(n), bytes: 4)
-        raw += littleEndian(UInt64(dataStart), bytes: 4)
-        for end in recordEnds { raw += littleEndian(UInt64(dataStart + end), bytes: 4) }
-        raw += configBytes
-        raw += records
+        var header: [UInt8] = []
+        header.reserveCapacity(dataStart)
+        header += littleEndian(UInt64(n), bytes: 4)
+        header += littleEndian(UInt64(dataStart), bytes: 4)
+        for end in recordEnds { header += littleEndian(UInt64(dataStart + end), bytes: 4) }
+        header += configBytes
 
+        // The raw shard is header + records[..<end]. It is never assembled: compression takes
+        // it in 1 MiB slices and streams its frame to the file, and each slice is hashed just
+        // before zstd reads it, while it is in cache. So a 64 MiB shard costs no 64 MiB copy, no
+        // compressBound-sized buffer and no second pass over memory. All on this one thread:
+        // a generate run's engine keeps the other cores busy, and a hashing thread measured
+        // slower on a loaded machine (BENCHMARKS.md).
         let rawName = "shard.\(String(format: "%05d", shards.count)).mds"
-        let rawInfo = MDSFileInfo(basename: rawName, bytes: raw.count, hashes: ["sha256": Self.sha256(raw)])
+        var rawInfo = MDSFileInfo(basename: rawName, bytes: dataStart + end, hashes: [:])
         var zipInfo: MDSFileInfo? = nil
-        if let level = compressionLevel {
-            let zipName = rawName + ".zstd"
-            let zip = try Zstd.compress(raw, level: Int32(level), file: zipName)
-            try atomicWrite(zip, name: zipName)
-            zipInfo = MDSFileInfo(basename: zipName, bytes: zip.count, hashes: ["sha256": Self.sha256(zip)])
-        } else {
-            try atomicWrite(raw, name: rawName)
+        var rawHash = SHA256()
+        try header.withUnsafeBytes { head in
+            try records.withUnsafeBytes { all in
+                let slices = [head] + stride(from: 0, to: end, by: 1 << 20).map {
+                    UnsafeRawBufferPointer(rebasing: all[$0..<min($0 + (1 << 20), end)])
+                }
+                if let level = compressionLevel {
+                    let zipName = rawName + ".zstd"
+                    var zipHash = SHA256()
+                    var zipBytes = 0
+                    try atomicWrite(name: zipName) { fd in
+                        // One frame with its content size, as ZSTD_compress writes it (MDS.md §5).
+                        try Zstd.compress(slices, level: Int32(level), file: zipName,
+                                          beforeEachPart: { rawHash.update(bufferPointer: $0) }) { chunk in
+                            zipHash.update(bufferPointer: chunk)
+                            zipBytes += chunk.count
+                            try Self.writeAll(fd, chunk, file: zipName)
+                        }
+                    }
+                    zipInfo = MDSFileInfo(basename: zipName, bytes: zipBytes, hashes: ["sha256": Self.hex(zipHash.finalize())])
+                } else {
+                    try atomicWrite(name: rawName) { fd in
+                        for slice in slices {
+                            rawHash.update(bufferPointer: slice)
+                            try Self.writeAll(fd, slice, file: rawName)
+                        }
+                    }
+                }
+            }
         }
+        rawInfo.hashes["sha256"] = Self.hex(rawHash.finalize())
         shards.append(MDSShardEntry(columns: columns, columnSizes: columns.map(\.encoding.fixedSize), compression: Self.compressionName(compressionLevel),
                                     hashes: ["sha256"], rawData: rawInfo, samples: n,
                                     sizeLimit: sizeLimit, zipData: zipInfo))
-        records.removeAll(keepingCapacity: true)
+        records.removeSubrange(..<end)
         recordEnds.removeAll(keepingCapacity: true)
         rawSize = 8 + configBytes.count
         try writeIndex()
     }
 
     private func writeIndex() throws {
-        try atomicWrite(Array(MDSIndex(shards: shards).serialized().utf8), name: "index.json")
+        let bytes = Array(MDSIndex(shards: shards).serialized().utf8)
+        try atomicWrite(name: "index.json") { fd in
+            try bytes.withUnsafeBytes { try Self.writeAll(fd, $0, file: "index.json") }
+        }
     }
 
-    /// Write `.name.tmp`, then rename(2) over `name`: readers see the old file or the new one.
-    private func atomicWrite(_ bytes: [UInt8], name: String) throws {
+    /// Write `.name.tmp` through `fill`, then rename(2) over `name`: readers see the old file
+    /// or the new one.
+    private func atomicWrite(name: String, _ fill: (Int32) throws -> Void) throws {
         let final = directory.appendingPathComponent(name)
         let temp = directory.appendingPathComponent(".\(name).tmp")
-        do {
-            try Data(bytes).write(to: temp)
-        } catch {
-            throw TracesError.io(file: temp.path, reason: "cannot write: \(error.localizedDescription)")
+        let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw TracesError.io(file: temp.path, reason: "cannot create (errno \(errno): \(String(cString: strerror(errno))))")
+        }
+        do { try fill(fd) } catch {
+            close(fd)
+            unlink(temp.path)
+            throw error
+        }
+        if close(fd) != 0 {
+            throw TracesError.io(file: temp.path, reason: "cannot finish writing (errno \(errno): \(String(cString: strerror(errno))))")
         }
         if rename(temp.path, final.path) != 0 {
             throw TracesError.io(file: final.path, reason: "cannot rename \(temp.lastPathComponent) into place (errno \(errno))")
         }
     }
 
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, file: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw TracesError.io(file: file, reason: "cannot write (errno \(errno): \(String(cString: strerror(errno))))")
+            }
+            done += n
+        }
+    }
+
     static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: bytes))
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in digest { out += [digits[Int(b >> 4)], digits[Int(b & 15)]] }
+        return String(decoding: out, as: UTF8.self)
     }
 }
+

@@ -24,6 +24,40 @@ enum Zstd {
         return output
     }
 
+    /// Compresses the concatenation of `parts` as one frame, handing the output to `sink` in
+    /// `ZSTD_CStreamOutSize()` pieces. The total is pledged first, so the frame records its
+    /// content size as the one-shot `ZSTD_compress` does (MDS.md §5 table). `beforeEachPart`
+    /// sees each part just before zstd reads it (the writer hashes it there, while in cache).
+    static func compress(_ parts: [UnsafeRawBufferPointer], level: Int32, file: String,
+                         beforeEachPart: (UnsafeRawBufferPointer) -> Void = { _ in },
+                         sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let cctx = ZSTD_createCCtx() else {
+            throw TracesError.zstd(file: file, reason: "cannot allocate a compression context")
+        }
+        defer { ZSTD_freeCCtx(cctx) }
+        func check(_ code: Int) throws {
+            if ZSTD_isError(code) != 0 { throw TracesError.zstd(file: file, reason: String(cString: ZSTD_getErrorName(code))) }
+        }
+        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level))
+        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1))
+        try check(ZSTD_CCtx_setPledgedSrcSize(cctx, UInt64(parts.reduce(0) { $0 + $1.count })))
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: ZSTD_CStreamOutSize(), alignment: 16)
+        defer { chunk.deallocate() }
+        let inputs = parts.isEmpty ? [UnsafeRawBufferPointer(start: nil, count: 0)] : parts
+        for (i, part) in inputs.enumerated() {
+            let last = i == inputs.count - 1
+            beforeEachPart(part)
+            var input = ZSTD_inBuffer(src: part.baseAddress, size: part.count, pos: 0)
+            while true {
+                var output = ZSTD_outBuffer(dst: chunk.baseAddress, size: chunk.count, pos: 0)
+                let remaining = ZSTD_compressStream2(cctx, &output, &input, last ? ZSTD_e_end : ZSTD_e_continue)
+                try check(remaining)
+                if output.pos > 0 { try sink(UnsafeRawBufferPointer(rebasing: chunk[..<output.pos])) }
+                if last ? remaining == 0 : input.pos == input.size { break }
+            }
+        }
+    }
+
     /// Streams through every frame (MDS.md §5 allows concatenated and skippable frames) and
     /// never trusts a size read from the file: output grows only as real data decodes, capped
     /// at `limit` (a raw shard is < 4 GiB because its offsets are u32, MDS.md §3).

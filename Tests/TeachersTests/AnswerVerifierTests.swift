@@ -25,6 +25,7 @@ import Testing
         Case(answer: "He earns $1,234,567 a year.", reference: "1234567", correct: true, extracted: "1,234,567"),
         Case(answer: "They paid 1,200.50 in total", reference: "1200.5", correct: true, extracted: "1,200.50"),
         Case(answer: "The temperature is -5 degrees.", reference: "-5", correct: true, extracted: "-5"),
+        Case(answer: "It falls to \u{2212}12 °C.", reference: "-12", correct: true, extracted: "-12"),
         // A minus after a digit is subtraction, not a sign.
         Case(answer: "10-3 = 7", reference: "7", correct: true, extracted: "7"),
         Case(answer: "We get 12 -3", reference: "-3", correct: true, extracted: "-3"),
@@ -71,6 +72,7 @@ import Testing
         Case(answer: "\\boxed{5.}", reference: "5", correct: true, extracted: "5."),
         Case(answer: "\\boxed{\\!5}", reference: "5", correct: true, extracted: "\\!5"),
         Case(answer: "\\fbox{7}", reference: "7", correct: true, extracted: "7"),
+        Case(answer: "\\boxed{\u{2212}\\frac{1}{4}}", reference: "-0.25", correct: true, extracted: "\u{2212}\\frac{1}{4}"),
         Case(answer: "so the answer is $\\boxed 7$.", reference: "7", correct: true, extracted: "7"),
         // The reference may be a MATH worked solution or a GSM8K one.
         Case(answer: "\\boxed{3}", reference: mathSolution, correct: true, extracted: "3"),

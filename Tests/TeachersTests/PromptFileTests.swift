@@ -63,7 +63,7 @@ import Tokenizers
     /// Each bad line, the reason it gets, and the line number reported.
     static let badLines: [(String, String)] = [
         (#"{"prompt": "ok"#, "not valid JSON"),
-        (#"["prompt"]"#, "an array"),
+        (#"["prompt"]"#, "a JSON array"),
         (#""just a string""#, "not a JSON object"),
         (#"{"id": "x"}"#, "neither \"messages\" nor \"prompt\""),
         (#"{"prompt": "a", "messages": [{"role": "user", "content": "b"}]}"#, "both"),

@@ -78,6 +78,36 @@ func fileSizes(_ dir: URL, suffix: String) throws -> Int {
         #expect(check.samples == expected?.count && check.traceRecords == nil && check.hashedFiles == 4)
     }
 
+    /// streaming.MDSWriter wrote Fixtures/python_traces in the trace schema, and Python computed
+    /// the summary and the export lines (scripts/fixtures/make_trace_fixture.py).
+    @Test func pythonWrittenTracesMatchPythonsSummaryAndExport() throws {
+        let dir = try fixtureURL("python_traces")
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: try fixtureURL("python_traces.expected.json"))) as? [String: Any])
+        let ds = try MDSDataset(directory: dir)
+        let s = try DatasetSummary(dataset: ds)
+        let t = try #require(s.trace)
+        #expect(s.samples == expected["samples"] as? Int)
+        #expect(t.promptTokens == expected["prompt_tokens"] as? Int)
+        #expect(t.completionTokens == expected["completion_tokens"] as? Int)
+        #expect(t.storedTokenIDs == expected["stored_token_ids"] as? Int)
+        #expect(t.teachers == expected["teachers"] as? [String: Int])
+        #expect(t.finishReasons == expected["finish_reasons"] as? [String: Int])
+        #expect(t.correct == expected["correct"] as? Int && t.incorrect == expected["incorrect"] as? Int)
+        #expect(t.unverified == expected["unverified"] as? Int && t.withReasoning == expected["with_reasoning"] as? Int)
+        for (format, key) in [(TraceExportFormat.messages, "messages"), (.promptCompletion, "prompt_completion")] {
+            var lines: [String] = []
+            try TraceExport.export(ds, format: format, onlyCorrect: false) { lines.append(String($0.dropLast())) }
+            #expect(lines == expected[key] as? [String])
+        }
+        let check = try DatasetCheck(directory: dir)
+        #expect(check.traceRecords == 7 && check.shards == 4)
+        // The top-k padding Python wrote (-1 / -inf) reads back as such.
+        var first: TraceRecord?
+        try TraceDatasetReader.forEachRecord(in: ds) { i, r in if i == 0 { first = r } }
+        #expect(first?.topIDs.prefix(4) == [0, -1, 2, -1])
+        #expect(first?.topLogprobs[1] == -.infinity)
+    }
+
     @Test(arguments: [3, nil] as [Int?]) func checkNamesTheCorruptShard(level: Int?) throws {
         let dir = try temporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -48,7 +48,9 @@ struct TracesInspect: ParsableCommand {
                 }))
             return
         }
-        func mb(_ n: Int) -> String { String(format: "%.2f MB", Double(n) / 1_000_000) }
+        func mb(_ n: Int) -> String {
+            n < 1_000_000 ? String(format: "%.1f kB", Double(n) / 1_000) : String(format: "%.2f MB", Double(n) / 1_000_000)
+        }
         print("\(s.samples) samples in \(s.shards) shards")
         print("raw \(mb(s.rawBytes)), stored \(mb(s.compressedBytes)) (\(s.compressions.isEmpty ? "uncompressed" : s.compressions.joined(separator: ", "))), ratio \(String(format: "%.2f", s.ratio))×")
         if let t = s.trace {
