@@ -41,7 +41,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("KnowledgeBase")]),
-        .target(name: "Traces", dependencies: ["CZstd", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Traces", dependencies: ["CZstd", "CKernels", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Teachers", dependencies: [
             "Traces", "Transformer", "Tokenizers", "ModelLoading",
             .product(name: "Crypto", package: "swift-crypto"),

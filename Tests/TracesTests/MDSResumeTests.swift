@@ -102,3 +102,13 @@ import Testing
         #expect(try readAll(try MDSDataset(directory: dir)) == (0..<(i - 1)).map(makeSample))
     }
 }
+
+@Suite struct JournalChecksumTests {
+    /// The CRC-32C check value from the catalogue of parametrised CRCs (RFC 3720 §B.4's polynomial).
+    @Test func crc32cOfTheCheckString() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([]) == 0)
+        let long = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        #expect(CRC32C.checksum(long) != CRC32C.checksum(Array(long.dropLast()) + [long.last! ^ 1]))
+    }
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "ThreadPool.h"
+#include "Checksum.h"
 
 // Q4_0 and Q4_1 read activations prepared once per matmul by dst_prepare_q4_activations:
 // x_permuted [n × cols] (contiguous rows) and block_sums [n × cols/32].
