@@ -16,6 +16,7 @@ struct Distillery: ParsableCommand {
             CardCommand.self,
             GenerateCommand.self,
             TracesCommand.self,
+            QuantizeCommand.self,
         ]
     )
 }
