@@ -44,6 +44,20 @@ struct SmolLM2QuantizeTests {
         return try model.decoder.generate(prompt: prompt, maxTokens: greedyTokens, sampler: &sampler, stopTokens: []).tokens
     }
 
+    /// How far below our best logit each token of `expected` (a greedy continuation another
+    /// model or engine chose) lies, step by step: 0 where it is our choice too. Teacher-forced,
+    /// so one near-tie early on does not make the rest of the sequence incomparable.
+    static func logitGaps(_ model: LoadedModel, prompt: [Int32], expected: [Int32]) throws -> [Float] {
+        var ids = prompt
+        var gaps: [Float] = []
+        for token in expected {
+            let logits = try model.decoder.lastLogits(of: ids)
+            gaps.append((logits.max() ?? 0) - logits[Int(token)])
+            ids.append(token)
+        }
+        return gaps
+    }
+
     static func matchingPrefix(_ a: [Int32], _ b: [Int32]) -> Int {
         zip(a, b).prefix { $0 == $1 }.count
     }
@@ -88,17 +102,21 @@ struct SmolLM2QuantizeTests {
         #expect(summary.tensorTypes == ["F32": 61, "Q8_0": 211])
         let teacher = try LoadedModel.load(Self.teacher, threads: 2)
         let requantised = try LoadedModel.load(url.path, threads: 2)
+        var worst: Float = 0
         for prompt in try Self.prompts() {
-            #expect(Self.matchingPrefix(try Self.greedy(requantised, prompt), try Self.greedy(teacher, prompt)) >= 8)
+            worst = max(worst, try Self.logitGaps(requantised, prompt: prompt, expected: Self.greedy(teacher, prompt)).max() ?? 0)
         }
+        print("Q8_0 of the Q4_1 teacher: largest logit gap to the teacher's greedy token \(worst)")
+        #expect(worst <= 0.5)
     }
 
-    /// How many greedy tokens (of 16, per prompt) must equal the F32 model's; measured
-    /// values are in docs/quantize.md. Q8_0, F16 and BF16 must agree on every token.
-    static let agreement: [(String, Int)] = [("Q8_0", 16), ("F16", 16), ("BF16", 16), ("Q5_1", 4), ("Q5_0", 4), ("Q4_1", 2), ("Q4_0", 1)]
+    /// At every step of the F32 model's 16 greedy tokens, its token must be the quantised
+    /// model's choice or within this many logits of it (teacher-forced; measured values are in
+    /// docs/quantize.md). Exact token equality is too strict: prompt 2 starts at a near-tie.
+    static let agreement: [(String, Float)] = [("Q8_0", 0.25), ("F16", 0.01), ("BF16", 0.05), ("Q5_1", 1), ("Q5_0", 1), ("Q4_1", 0.5), ("Q4_0", 4.5)]
 
     @Test(arguments: agreement)
-    func quantisedFromF32RunsCloseToF32(_ type: String, _ minimumAgreement: Int) throws {
+    func quantisedFromF32RunsCloseToF32(_ type: String, _ maximumGap: Float) throws {
         let (source, sourceSummary) = try Self.f32Source.get()
         let url = Self.directory.appendingPathComponent("smollm2-\(type).gguf")
         defer { try? FileManager.default.removeItem(at: url) }
@@ -120,12 +138,14 @@ struct SmolLM2QuantizeTests {
         let f32 = try LoadedModel.load(source.path, threads: 2)
         let quantised = try LoadedModel.load(url.path, threads: 2)
         var agreements: [Int] = []
+        var worst: Float = 0
         for prompt in try Self.prompts() {
-            let n = Self.matchingPrefix(try Self.greedy(quantised, prompt), try Self.greedy(f32, prompt))
-            agreements.append(n)
+            let reference = try Self.greedy(f32, prompt)
+            agreements.append(Self.matchingPrefix(try Self.greedy(quantised, prompt), reference))
+            worst = max(worst, try Self.logitGaps(quantised, prompt: prompt, expected: reference).max() ?? 0)
         }
-        print("\(type): greedy tokens equal to F32 per prompt: \(agreements)")
-        #expect(agreements.allSatisfy { $0 >= minimumAgreement }, "\(type): \(agreements)")
+        print("\(type): greedy tokens equal to F32 per prompt: \(agreements); largest logit gap to F32's token \(worst)")
+        #expect(worst <= maximumGap, "\(type): \(agreements), gap \(worst)")
     }
 
     /// The sha256 of every tensor's bytes in the Q8_0 and Q4_0 files llama.cpp's
@@ -169,15 +189,23 @@ struct SmolLM2QuantizeTests {
             #expect(try sha256(output) == entry.sha256, "\(type): the file llama.cpp read is the one we make")
             let model = try LoadedModel.load(output.path, threads: 2)
             var agreements: [Int] = []
+            var worst: Float = 0
             for (prompt, expected) in zip(fixture.prompts, entry.greedy) {
                 agreements.append(Self.matchingPrefix(try Self.greedy(model, prompt), expected))
+                worst = max(worst, try Self.logitGaps(model, prompt: prompt, expected: expected).max() ?? 0)
             }
-            print("\(type): greedy tokens equal to llama.cpp's per prompt: \(agreements)")
-            #expect(agreements.allSatisfy { $0 >= Self.llamaAgreement[type, default: Self.greedyTokens] }, "\(type): \(agreements)")
+            print("\(type): greedy tokens equal to llama.cpp's per prompt: \(agreements); largest logit gap to llama.cpp's token \(worst)")
+            if type == "F32" || type == "F16" {
+                #expect(agreements.allSatisfy { $0 == Self.greedyTokens }, "\(type): \(agreements)")
+            }
+            #expect(worst <= Self.llamaGap[type, default: 0], "\(type): \(agreements), gap \(worst)")
         }
     }
 
-    /// Where llama.cpp's kernels (which quantise activations to Q8 for Q4/Q5 dot products)
-    /// and ours round differently enough to flip a near-tie; every other type agrees on all 16.
-    static let llamaAgreement: [String: Int] = [:]
+    /// llama.cpp's kernels quantise the activations to Q8 for quantised dot products and sum
+    /// in another order, so near-ties can flip: at every step llama.cpp's greedy token must be
+    /// ours or within this many logits of our best (teacher-forced). F32 and F16 agree exactly.
+    static let llamaGap: [String: Float] = [
+        "F32": 0.01, "F16": 0.01, "BF16": 0.1, "Q8_0": 0.25, "Q5_1": 0.25, "Q5_0": 0.25, "Q4_1": 0.5, "Q4_0": 0.25,
+    ]
 }
