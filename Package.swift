@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "Transformer", dependencies: ["Tensors", "ModelFormats", "CKernels"], swiftSettings: swiftKernelFlags),
         .target(name: "ModelLoading", dependencies: ["ModelFormats", "Tokenizers", "Transformer"]),
+        // `distillery quantize`: model files in, a GGUF of one type out (docs/quantize.md).
+        .target(name: "Quantization", dependencies: ["ModelFormats", "ModelLoading", "Provenance"]),
         // The license and base-model knowledge base: users read it as the top-level `manifests/`, a
         // symlink to `Sources/Provenance/KnowledgeBase`, which SwiftPM bundles as a resource. (The
         // other way round does not work: SwiftPM copies a symlinked resource as a dangling link.)
@@ -48,7 +50,7 @@ let package = Package(
         ]),
         .target(name: "Serving", dependencies: ["Transformer", "Tokenizers", "ModelLoading"]),
         .executableTarget(name: "DistilleryCLI", dependencies: [
-            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving",
+            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving", "Quantization",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shard-writing benchmark (scripts/bench/shards.sh): depends on Traces only, so its
@@ -62,6 +64,10 @@ let package = Package(
         .testTarget(name: "TeachersTests", dependencies: ["Teachers", "Traces", "ModelLoading"]),
         .testTarget(name: "CLITests", dependencies: ["ModelLoading", "Traces"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "ModelLoading", "Teachers"]),
+        .testTarget(name: "QuantizationTests", dependencies: [
+            "Quantization", "ModelLoading", "ModelFormats", "Transformer", "Provenance",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -17,6 +17,7 @@ struct Distillery: ParsableCommand {
             CardCommand.self,
             GenerateCommand.self,
             TracesCommand.self,
+            QuantizeCommand.self,
         ]
     )
 }

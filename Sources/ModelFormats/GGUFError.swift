@@ -1,6 +1,6 @@
 import Foundation
 
-/// Everything that can go wrong reading a GGUF file or its tensors.
+/// Everything that can go wrong reading or writing a GGUF file or its tensors.
 ///
 /// The message names the file, the byte offset where the problem was found and what is
 /// wrong, and suggests a fix where there is one (STYLE.md §7). Tests match on `kind`.
@@ -26,6 +26,10 @@ public struct GGUFError: Error, Sendable, Equatable, CustomStringConvertible, Lo
         case wrongValueType
         /// A buffer handed to `dequantize` does not have the size its type and count imply.
         case sizeMismatch
+        /// A writer was given metadata or tensors that would make an invalid or unreadable file.
+        case invalidInput
+        /// Creating, writing or renaming the output file failed.
+        case writeFailed
     }
 
     public let kind: Kind
