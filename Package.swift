@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: [
             "Quantization", "ModelLoading", "ModelFormats", "Transformer", "Provenance",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
