@@ -97,12 +97,15 @@ struct GenerateCommandTests {
         #expect(process.terminationReason == .uncaughtSignal)
         let durable = try Self.traceIDs(killed).count
         #expect(durable > 0 && durable < 32)
+        // The kill may land just after a shard took the journal's samples; when it does not,
+        // the journal's samples must count as done on resume.
+        let journaled = ((try? FileManager.default.attributesOfItem(atPath: journal.path)[.size] as? Int) ?? 0) > 16
 
         let result = try CommandRunner.run(Self.arguments(prompts: prompts, out: killed))
         #expect(result.status == 0, "\(result.standardError)")
         let summary = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         let found = summary?["traces_found_done"] as? Int ?? 0
-        #expect(found > durable, "the journal's samples count as done too")
+        #expect(journaled ? found > durable : found >= durable, "the journal's samples count as done too")
         #expect(found + (summary?["traces_written"] as? Int ?? 0) == 32)
         #expect(result.standardError.contains("resumed: \(found) traces were already done"))
 
