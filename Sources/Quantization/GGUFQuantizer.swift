@@ -27,12 +27,13 @@ public enum GGUFQuantizer {
         let file = try GGUFFile(url: source)
         let digest = try FileDigest.sha256(of: source).hex
 
-        let tied = file.tensor(named: "output.weight") == nil
+        let context = TensorTypeRule.ModelContext(layerCount: layerCount(of: file),
+                                                  tied: file.tensor(named: "output.weight") == nil)
         var warnings: [String] = []
         let choices = try file.tensors.map { info in
-            try TensorTypeRule.choose(name: info.name, shape: info.shape, sourceType: info.type, target: target, tied: tied)
+            try TensorTypeRule.choose(name: info.name, shape: info.shape, sourceType: info.type, target: target, model: context)
         }
-        warnings += choices.compactMap(\.note)
+        let notes = fallbackNotes(zip(file.tensors.map(\.name), choices))
         // Dequantising to F32 is exact; any other new type rounds already-rounded weights again.
         let requantized = zip(file.tensors, choices).filter { source, choice in
             source.type.blockSize > 1 && source.type != choice.type && choice.type != .f32
@@ -58,8 +59,31 @@ public enum GGUFQuantizer {
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? nil
         return QuantizeSummary(output: output.path, type: target.name, fileType: Int(target.fileType),
                                tensorTypes: counts, bytes: size ?? 0, sourceSHA256: digest,
-                               requantized: !requantized.isEmpty, warnings: warnings,
+                               requantized: !requantized.isEmpty, warnings: warnings, notes: notes,
                                seconds: Date().timeIntervalSince(start))
+    }
+
+    /// `<arch>.block_count`, or the number of `blk.N.` prefixes when a file lacks the key.
+    static func layerCount(of file: GGUFFile) -> Int {
+        if let architecture = file.metadata["general.architecture"]?.stringValue,
+           let count = file.metadata["\(architecture).block_count"]?.intValue {
+            return count
+        }
+        return Set(file.tensors.compactMap { TensorTypeRule.layerIndex(of: $0.name) }).count
+    }
+
+    /// One line per fallback llama.cpp also makes (a mix's K type on rows that are not
+    /// 256-blocks), as llama-quantize reports them.
+    static func fallbackNotes(_ choices: some Sequence<(String, TensorTypeRule.Choice)>) -> [String] {
+        var byPair: [String: [String]] = [:]
+        for (name, choice) in choices {
+            guard let wanted = choice.fellBackFrom else { continue }
+            byPair["\(wanted) → \(choice.type)", default: []].append(name)
+        }
+        return byPair.keys.sorted().map { pair in
+            let names = byPair[pair] ?? []
+            return "fallback \(pair) for \(names.count) tensors whose rows are not 256-blocks (e.g. '\(names[0])'), as llama.cpp does"
+        }
     }
 
     /// The source's keys in order, then our provenance keys, then the two keys llama-quantize

@@ -12,10 +12,12 @@ public struct QuantizeSummary: Sendable, Encodable {
     public var requantized: Bool
     /// Things the user should know: requantising, departures from llama.cpp's type choice.
     public var warnings: [String]
+    /// Facts worth a line that need no action: the fallbacks a mix made, as llama.cpp logs them.
+    public var notes: [String]
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case output, type, bytes, requantized, warnings, seconds
+        case output, type, bytes, requantized, warnings, notes, seconds
         case fileType = "file_type"
         case tensorTypes = "tensor_types"
         case sourceSHA256 = "source_sha256"

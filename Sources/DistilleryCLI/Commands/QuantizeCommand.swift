@@ -5,13 +5,13 @@ import Quantization
 struct QuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quantize",
-        abstract: "Write a model as a GGUF file of one type (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1).",
-        discussion: "Norms and other 1-D tensors stay F32; the output head of a Q4/Q5 file gets Q8_0 (see docs/quantize.md).")
+        abstract: "Write a model as a GGUF file of one type or one of llama.cpp's K mixes.",
+        discussion: "Norms and other 1-D tensors stay F32; the output head gets Q6_K (Q8_0 where its rows are not 256-blocks); Q4_K_M and Q5_K_M choose per tensor as llama.cpp does (see docs/quantize.md).")
 
     @Argument(help: "A .gguf file, or a cached model name (e.g. smollm2-135m-instruct).")
     var model: String
 
-    @Option(help: "The file type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0 or Q5_1.")
+    @Option(help: "The file type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q4_K_M or Q5_K_M.")
     var type: String
 
     @Option(help: "The .gguf file to write (written whole or not at all).")
@@ -23,6 +23,7 @@ struct QuantizeCommand: ParsableCommand {
     func run() throws {
         let summary = try Quantizer.quantize(model: model, type: type, output: URL(fileURLWithPath: out))
         for warning in summary.warnings { printError("warning: " + warning) }
+        for note in summary.notes { printError("note: " + note) }
         if json {
             try printJSON(summary)
         } else {
