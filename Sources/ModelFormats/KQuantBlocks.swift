@@ -67,7 +67,7 @@ func dequantizeQ3_K(_ p: UnsafePointer<UInt8>, blocks: Int, into y: UnsafeMutabl
 
 /// `get_scale_min_k4` (§5.9): the 6-bit scale and min of sub-block j of a Q4_K/Q5_K block.
 @inline(__always)
-private func scaleMinK4(_ s: UnsafePointer<UInt8>, _ j: Int) -> (scale: UInt8, min: UInt8) {
+func scaleMinK4(_ s: UnsafePointer<UInt8>, _ j: Int) -> (scale: UInt8, min: UInt8) {
     if j < 4 { return (s[j] & 63, s[j + 4] & 63) }
     return ((s[j + 4] & 0x0F) | ((s[j - 4] >> 6) << 4), (s[j + 4] >> 4) | ((s[j] >> 6) << 4))
 }

@@ -20,7 +20,7 @@ private func cClampedByte(_ v: Float, limit: Int32) -> UInt8 {
 }
 
 @inline(__always)
-private func storeF16(_ value: Float, _ p: UnsafeMutablePointer<UInt8>) {
+func storeF16(_ value: Float, _ p: UnsafeMutablePointer<UInt8>) {
     let bits = f16Bits(value)
     p[0] = UInt8(truncatingIfNeeded: bits)
     p[1] = UInt8(truncatingIfNeeded: bits >> 8)
