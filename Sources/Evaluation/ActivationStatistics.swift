@@ -13,8 +13,9 @@ public enum ActivationStatistics {
     /// unless asked with `--process-output`; a quantiser that does not want it ignores it).
     public static func collect(model: LoadedModel, traces: URL, maxTokens: Int) throws -> [String: [Float]] {
         guard maxTokens > 0 else { throw EvaluationError.invalidLimit("the calibration needs at least one token (got \(maxTokens))") }
+        // Every sequence kept has a token, so no more than `maxTokens` of them are needed.
         let sequences = try TraceSequence.load(from: traces, template: try model.chatTemplate(), tokenizer: model.tokenizer,
-                                               maxTokensPerSequence: model.config.contextLength)
+                                               maxSequences: maxTokens, maxTokensPerSequence: model.config.contextLength)
         var budget = maxTokens
         var cut: [[Int32]] = []
         for sequence in sequences where budget > 0 {

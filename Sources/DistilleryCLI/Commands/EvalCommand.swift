@@ -46,14 +46,16 @@ struct EvalCommand: ParsableCommand {
     }
 
     static func table(_ r: QualityReport) -> String {
+        let modelFile = URL(fileURLWithPath: r.model.path).lastPathComponent
+        let width = max(14, modelFile.count + 2)
         func row(_ label: String, _ a: String, _ b: String) -> String {
-            label.padding(toLength: 18, withPad: " ", startingAt: 0) + a.padding(toLength: 14, withPad: " ", startingAt: 0) + b
+            label.padding(toLength: 18, withPad: " ", startingAt: 0) + a.padding(toLength: width, withPad: " ", startingAt: 0) + b
         }
         func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
         let kl = r.klDivergence
         return [
             row("", "model", "reference"),
-            row("file", URL(fileURLWithPath: r.model.path).lastPathComponent, URL(fileURLWithPath: r.reference.path).lastPathComponent),
+            row("file", modelFile, URL(fileURLWithPath: r.reference.path).lastPathComponent),
             row("size", mib(r.model.fileBytes), mib(r.reference.fileBytes)),
             row("bits per weight", String(format: "%.3f", r.model.bitsPerWeight), String(format: "%.3f", r.reference.bitsPerWeight)),
             row("perplexity", String(format: "%.4f", r.model.perplexity), String(format: "%.4f", r.reference.perplexity)),
