@@ -49,8 +49,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Serving", dependencies: ["Transformer", "Tokenizers", "ModelLoading"]),
+        // `distillery eval` and calibration statistics: a model against a reference on teacher traces
+        // (docs/eval.md).
+        .target(name: "Evaluation", dependencies: ["Transformer", "ModelLoading", "Traces", "Tokenizers"]),
         .executableTarget(name: "DistilleryCLI", dependencies: [
-            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving", "Quantization",
+            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving", "Quantization", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shard-writing benchmark (scripts/bench/shards.sh): depends on Traces only, so its
@@ -64,6 +67,9 @@ let package = Package(
         .testTarget(name: "TeachersTests", dependencies: ["Teachers", "Traces", "ModelLoading"]),
         .testTarget(name: "CLITests", dependencies: ["ModelLoading", "Traces"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "ModelLoading", "Teachers"]),
+        .testTarget(name: "EvaluationTests", dependencies: [
+            "Evaluation", "ModelLoading", "ModelFormats", "Transformer", "Traces", "Tokenizers", "Quantization",
+        ]),
         .testTarget(name: "QuantizationTests", dependencies: [
             "Quantization", "ModelLoading", "ModelFormats", "Transformer", "Provenance",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -18,6 +18,7 @@ struct Distillery: ParsableCommand {
             GenerateCommand.self,
             TracesCommand.self,
             QuantizeCommand.self,
+            EvalCommand.self,
         ]
     )
 }

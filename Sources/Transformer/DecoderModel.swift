@@ -26,8 +26,10 @@ public final class DecoderModel: @unchecked Sendable {
 
     /// Runs `entries`, appends their keys and values to `cache`, and returns the logits
     /// of the entries that want them, row after row in batch order ([wanted × vocab]).
-    /// The buffer is reused: it is valid until the next call.
-    public func forward(_ entries: [BatchEntry], cache: KVCache) throws -> UnsafeBufferPointer<Float> {
+    /// The buffer is reused: it is valid until the next call. `observer`, when given, sees
+    /// the input of every linear layer (calibration statistics).
+    public func forward(_ entries: [BatchEntry], cache: KVCache,
+                        observer: ActivationObserver? = nil) throws -> UnsafeBufferPointer<Float> {
         guard !entries.isEmpty else { return UnsafeBufferPointer(start: nil, count: 0) }
         let runs = try entries.sequenceRuns(cache: cache, vocabularySize: config.vocabularySize)
         let n = entries.count
@@ -42,7 +44,13 @@ public final class DecoderModel: @unchecked Sendable {
         }
 
         for (l, layer) in weights.layers.enumerated() {
+            let names = observer.map { _ in LayerTensorNames(layer: l) }
             normalize(w.hidden.pointer, weight: layer.attentionNorm, into: w.normed.pointer, count: n)
+            if let observer, let names {
+                for name in [names.query, names.key, names.value] {
+                    observer.observe(weight: name, input: w.normed.pointer, rows: n, columns: h)
+                }
+            }
             try LinearWeight.apply([layer.query, layer.key, layer.value], to: w.normed.pointer, count: n,
                                    into: [w.query.pointer, w.key.pointer, w.value.pointer], pool: pool, scratch: kernelScratch)
             addBias(layer.queryBias, to: w.query.pointer, width: qDim, count: n)
@@ -59,16 +67,23 @@ public final class DecoderModel: @unchecked Sendable {
             }
             try attention.apply(runs: runs, layer: l, query: w.query.pointer, cache: cache,
                                 output: w.attention.pointer, workspace: w)
+            if let observer, let names {
+                observer.observe(weight: names.attentionOutput, input: w.attention.pointer, rows: n, columns: qDim)
+            }
             try layer.attentionOutput.apply(w.attention.pointer, count: n, into: w.projected.pointer, pool: pool, scratch: kernelScratch)
             VectorKernels.add(w.projected.pointer, into: w.hidden.pointer, count: n * h)
 
             normalize(w.hidden.pointer, weight: layer.feedForwardNorm, into: w.normed.pointer, count: n)
+            if let observer, let names {
+                for name in [names.gate, names.up] { observer.observe(weight: name, input: w.normed.pointer, rows: n, columns: h) }
+            }
             try LinearWeight.apply([layer.gate, layer.up], to: w.normed.pointer, count: n,
                                    into: [w.gate.pointer, w.up.pointer], pool: pool, scratch: kernelScratch)
             let gate = w.gate.pointer, up = w.up.pointer
             pool.forEachRange(n * ffn, minimumChunk: 4096) { range in
                 VectorKernels.swiGLU(gate: gate + range.lowerBound, up: up + range.lowerBound, count: range.count)
             }
+            if let observer, let names { observer.observe(weight: names.down, input: w.gate.pointer, rows: n, columns: ffn) }
             try layer.down.apply(w.gate.pointer, count: n, into: w.projected.pointer, pool: pool, scratch: kernelScratch)
             VectorKernels.add(w.projected.pointer, into: w.hidden.pointer, count: n * h)
         }
@@ -84,6 +99,11 @@ public final class DecoderModel: @unchecked Sendable {
                                           out: headInput + row * h, count: h)
                 }
             }
+        }
+        if let observer {
+            // A tied head is the embedding matrix itself (same tensor, same name).
+            let tied = weights.outputHead.name == weights.tokenEmbedding.name
+            observer.observe(weight: tied ? "token_embd.weight" : "output.weight", input: headInput, rows: wanted.count, columns: h)
         }
         let logits = try w.scratch(\.logits, count: wanted.count * config.vocabularySize)
         try weights.outputHead.apply(headInput, count: wanted.count, into: logits, pool: pool, scratch: kernelScratch)
