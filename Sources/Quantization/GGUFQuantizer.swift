@@ -19,7 +19,8 @@ public enum GGUFQuantizer {
     public static let sourceSHA256Key = "general.source.sha256"
     public static let quantizedByKey = "general.quantized_by"
 
-    public static func quantize(source: URL, target: QuantizationTarget, output: URL) throws -> QuantizeSummary {
+    public static func quantize(source: URL, target: QuantizationTarget, output: URL,
+                                calibration: Calibration? = nil) throws -> QuantizeSummary {
         let start = Date()
         if source.standardizedFileURL.path == output.standardizedFileURL.path {
             throw QuantizationError.outputIsInput(path: output.path)
@@ -28,7 +29,8 @@ public enum GGUFQuantizer {
         let digest = try FileDigest.sha256(of: source).hex
 
         let context = TensorTypeRule.ModelContext(layerCount: layerCount(of: file),
-                                                  tied: file.tensor(named: "output.weight") == nil)
+                                                  tied: file.tensor(named: "output.weight") == nil,
+                                                  calibrated: calibration != nil)
         var warnings: [String] = []
         let choices = try file.tensors.map { info in
             try TensorTypeRule.choose(name: info.name, shape: info.shape, sourceType: info.type, target: target, model: context)
@@ -48,10 +50,11 @@ public enum GGUFQuantizer {
                 // Same type: copied unchanged, as llama-quantize does (GGUF.md §7.2).
                 if info.type == choice.type { return Array(file.bytes(of: info)) }
                 let values = try file.dequantized(info)
-                return try ModelFormats.quantize(values, as: choice.type, rowLength: info.rowLength, tensor: info.name)
+                return try ModelFormats.quantize(values, as: choice.type, rowLength: info.rowLength, tensor: info.name,
+                                                 importance: calibration?.importance[info.name])
             }
         }
-        let metadata = outputMetadata(of: file, target: target, sourceSHA256: digest)
+        let metadata = outputMetadata(of: file, target: target, sourceSHA256: digest, calibration: calibration)
         try GGUFWriter.write(metadata: metadata, tensors: tensors, to: output)
 
         var counts: [String: Int] = [:]
@@ -59,7 +62,7 @@ public enum GGUFQuantizer {
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? nil
         return QuantizeSummary(output: output.path, type: target.name, fileType: Int(target.fileType),
                                tensorTypes: counts, bytes: size ?? 0, sourceSHA256: digest,
-                               requantized: !requantized.isEmpty, warnings: warnings, notes: notes,
+                               requantized: !requantized.isEmpty, calibrated: calibration != nil, warnings: warnings, notes: notes,
                                seconds: Date().timeIntervalSince(start))
     }
 
@@ -88,16 +91,18 @@ public enum GGUFQuantizer {
 
     /// The source's keys in order, then our provenance keys, then the two keys llama-quantize
     /// moves to the end (GGUF.md §7.1).
-    static func outputMetadata(of file: GGUFFile, target: QuantizationTarget,
-                               sourceSHA256: String) -> [(key: String, value: GGUFValue)] {
+    static func outputMetadata(of file: GGUFFile, target: QuantizationTarget, sourceSHA256: String,
+                               calibration: Calibration? = nil) -> [(key: String, value: GGUFValue)] {
         var metadata: [(key: String, value: GGUFValue)] = []
         let ownKeys: Set<String> = rewrittenKeys.union([quantizedByKey, sourceSHA256Key])
-        for key in file.metadataKeys where !ownKeys.contains(key) && !key.hasPrefix("split.") {
+        // A requantised file's old calibration keys describe rounding that is gone.
+        for key in file.metadataKeys where !ownKeys.contains(key) && !key.hasPrefix("split.") && !key.hasPrefix("quantize.imatrix.") {
             if let value = file.metadata[key] { metadata.append((key, value)) }
         }
         metadata += baseModelKeys(of: file)
         metadata.append((quantizedByKey, .string("Distillery")))
         metadata.append((sourceSHA256Key, .string(sourceSHA256)))
+        metadata += calibration?.metadata ?? []
         metadata.append(("general.quantization_version", .uint32(quantizationVersion)))
         metadata.append(("general.file_type", .uint32(target.fileType)))
         return metadata
