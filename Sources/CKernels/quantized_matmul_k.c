@@ -13,54 +13,7 @@
 // 16 elements, which the quantiser also stores. Signed quants (Q3_K, Q6_K) are stored
 // shifted to u ≥ 0, the shift going into B.
 #include "CKernels.h"
-#include <math.h>
-#include <string.h>
-
-static inline uint16_t k_load_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
-static inline uint32_t k_load_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-
-// Per 32 elements: xq int8, xd its scale, xs[2] the sums of x' over each half. Plain C that
-// the compiler vectorises; it runs once per matmul on n × cols values.
-void dst_quantize_activations_q8(const float *x, size_t x_stride, int n, int cols,
-                                 int8_t *xq, float *xd, float *xs) {
-    const int groups = cols / 32;
-    for (int v = 0; v < n; v++) {
-        for (int g = 0; g < groups; g++) {
-            const float *src = x + (size_t)v * x_stride + 32 * g;
-            int8_t *dst = xq + (size_t)v * cols + 32 * g;
-            float amax = 0;
-            for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(src[i]));
-            const float d = amax / 127.0f, inv = amax > 0 ? 127.0f / amax : 0.0f;
-            int sum[2] = {0, 0};
-            for (int h = 0; h < 2; h++)
-                for (int i = 16 * h; i < 16 * h + 16; i++) {
-                    const int q = (int)nearbyintf(src[i] * inv);  // |q| ≤ 127 by construction
-                    dst[i] = (int8_t)q;
-                    sum[h] += q;
-                }
-            xd[(size_t)v * groups + g] = d;
-            xs[(size_t)v * 2 * groups + 2 * g] = d * (float)sum[0];
-            xs[(size_t)v * 2 * groups + 2 * g + 1] = d * (float)sum[1];
-        }
-    }
-}
-
-// The 12-byte 6-bit scale packings as four little-endian words (bytes 4j…4j+3 of the
-// result): Q4_K/Q5_K give scales sc_0…7 then mins m_0…7 (§5.9); Q3_K gives s_0…15 (§5.8).
-static inline void k4_scales(const uint8_t *p, uint32_t out[4]) {
-    const uint32_t w0 = k_load_u32(p), w1 = k_load_u32(p + 4), w2 = k_load_u32(p + 8);
-    out[0] = w0 & 0x3F3F3F3F;
-    out[1] = (w2 & 0x0F0F0F0F) | ((w0 >> 2) & 0x30303030);
-    out[2] = w1 & 0x3F3F3F3F;
-    out[3] = ((w2 >> 4) & 0x0F0F0F0F) | ((w1 >> 2) & 0x30303030);
-}
-static inline void k3_scales(const uint8_t *p, uint32_t out[4]) {
-    const uint32_t w0 = k_load_u32(p), w1 = k_load_u32(p + 4), w2 = k_load_u32(p + 8);
-    out[0] = (w0 & 0x0F0F0F0F) | ((w2 & 0x03030303) << 4);
-    out[1] = (w1 & 0x0F0F0F0F) | (((w2 >> 2) & 0x03030303) << 4);
-    out[2] = ((w0 >> 4) & 0x0F0F0F0F) | (((w2 >> 4) & 0x03030303) << 4);
-    out[3] = ((w1 >> 4) & 0x0F0F0F0F) | (((w2 >> 6) & 0x03030303) << 4);
-}
+#include "kquant_scales.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -136,6 +89,7 @@ ALWAYS __m256 sums2(const float *xs) {  // (xs[0], xs[1], 0, …): a block's two
     return _mm256_zextps128_ps256(_mm_castpd_ps(_mm_load_sd((const double *)xs)));
 }
 ALWAYS void q5_0_block(BLOCK_ARGS) {
+    (void)acc1;
     const __m256 d = _mm256_set1_ps(k_f16(blk)), minus16 = _mm256_set1_ps(-16.0f);
     const __m256i u = q5_unpack(blk + 6, blk + 2);
     for (int t = 0; t < T; t++) {
@@ -321,103 +275,6 @@ void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int co
     if (rest == 1) NAME##_tile(w, row_bytes, row_begin, row_end, cols, q, d, s, 1, out, y_stride); \
 }
 
-#else  // portable scalar build: dequantise each block (GGUF.md §5) and dot with x' = xq·xd
-
-static inline float k_f16(const uint8_t *p) {
-    const uint16_t h = k_load_u16(p);
-    const uint32_t sign = (uint32_t)(h & 0x8000) << 16;
-    uint32_t exp = (h >> 10) & 0x1F, mant = h & 0x3FF, bits;
-    if (exp == 0 && mant == 0) bits = sign;
-    else if (exp == 0) {  // subnormal: normalise
-        exp = 127 - 15 + 1;
-        while ((mant & 0x400) == 0) { mant <<= 1; exp--; }
-        bits = sign | (exp << 23) | ((mant & 0x3FF) << 13);
-    } else if (exp == 31) bits = sign | 0x7F800000 | (mant << 13);
-    else bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-    float f; memcpy(&f, &bits, 4); return f;
-}
-
-static void q5_0_dequant(const uint8_t *b, float *y) {
-    const float d = k_f16(b); const uint32_t h = k_load_u32(b + 2);
-    for (int j = 0; j < 16; j++) {
-        y[j] = (float)((int)((b[6 + j] & 15) | ((h >> j) & 1) << 4) - 16) * d;
-        y[j + 16] = (float)((int)((b[6 + j] >> 4) | ((h >> (j + 16)) & 1) << 4) - 16) * d;
-    }
-}
-static void q5_1_dequant(const uint8_t *b, float *y) {
-    const float d = k_f16(b), m = k_f16(b + 2); const uint32_t h = k_load_u32(b + 4);
-    for (int j = 0; j < 16; j++) {
-        y[j] = (float)((b[8 + j] & 15) | ((h >> j) & 1) << 4) * d + m;
-        y[j + 16] = (float)((b[8 + j] >> 4) | ((h >> (j + 16)) & 1) << 4) * d + m;
-    }
-}
-static void q2_k_dequant(const uint8_t *b, float *y) {
-    const float d = k_f16(b + 80), dmin = k_f16(b + 82);
-    for (int e = 0; e < 256; e++) {
-        const int h = e / 128, g = (e % 128) / 32, l = e % 32, k = e / 16;
-        const int q = (b[16 + 32 * h + l] >> (2 * g)) & 3;
-        y[e] = d * (float)(b[k] & 15) * (float)q - dmin * (float)(b[k] >> 4);
-    }
-}
-static void q3_k_dequant(const uint8_t *b, float *y) {
-    const float d = k_f16(b + 108);
-    uint32_t packed[4]; uint8_t s[16];
-    k3_scales(b + 96, packed); memcpy(s, packed, 16);
-    for (int e = 0; e < 256; e++) {
-        const int h = e / 128, g = (e % 128) / 32, l = e % 32;
-        const int low = (b[32 + 32 * h + l] >> (2 * g)) & 3, high = (b[l] >> (e / 32)) & 1;
-        y[e] = d * (float)((int)s[e / 16] - 32) * (float)(low - (high ? 0 : 4));
-    }
-}
-static void k45_dequant(const uint8_t *b, const uint8_t *qs, const uint8_t *qh, float *y) {
-    const float d = k_f16(b), dmin = k_f16(b + 2);
-    uint32_t packed[4]; uint8_t s[16];
-    k4_scales(b + 4, packed); memcpy(s, packed, 16);
-    for (int e = 0; e < 256; e++) {
-        const int j = e / 32, byte = qs[32 * (e / 64) + e % 32];
-        int q = (j & 1) ? byte >> 4 : byte & 15;
-        if (qh) q |= ((qh[e % 32] >> j) & 1) << 4;
-        y[e] = d * (float)s[j] * (float)q - dmin * (float)s[8 + j];
-    }
-}
-static void q4_k_dequant(const uint8_t *b, float *y) { k45_dequant(b, b + 16, NULL, y); }
-static void q5_k_dequant(const uint8_t *b, float *y) { k45_dequant(b, b + 48, b + 16, y); }
-static void q6_k_dequant(const uint8_t *b, float *y) {
-    const float d = k_f16(b + 208);
-    for (int e = 0; e < 256; e++) {
-        const int h = e / 128, g = (e % 128) / 32, l = e % 32;
-        const int ql = b[64 * h + l + 32 * (g & 1)], low = g < 2 ? ql & 15 : ql >> 4;
-        const int high = (b[128 + 32 * h + l] >> (2 * g)) & 3;
-        y[e] = d * (float)(int8_t)b[192 + e / 16] * (float)((low | high << 4) - 32);
-    }
-}
-
-#define DEFINE_INT8_MATMUL(NAME, DEQUANT, BLOCK_BYTES, ELEMS)                                  \
-void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,           \
-          const int8_t *xq, const float *xd, const float *xs, int n, float *y, size_t y_stride) { \
-    (void)xs;                                                                                  \
-    float blockw[256];                                                                         \
-    for (int r = row_begin; r < row_end; r++)                                                  \
-        for (int v = 0; v < n; v++) {                                                          \
-            const int8_t *q = xq + (size_t)v * cols; const float *d = xd + (size_t)v * (cols / 32); \
-            float acc = 0;                                                                     \
-            for (int b = 0; b < cols / ELEMS; b++) {                                           \
-                DEQUANT(w + (size_t)r * row_bytes + (size_t)b * BLOCK_BYTES, blockw);         \
-                for (int e = 0; e < ELEMS; e++)                                                \
-                    acc += blockw[e] * ((float)q[b * ELEMS + e] * d[(b * ELEMS + e) / 32]);    \
-            }                                                                                  \
-            y[(size_t)v * y_stride + r] = acc;                                                 \
-        }                                                                                      \
-}
-#define q5_0_block q5_0_dequant
-#define q5_1_block q5_1_dequant
-#define q2_k_block q2_k_dequant
-#define q3_k_block q3_k_dequant
-#define q4_k_block q4_k_dequant
-#define q5_k_block q5_k_dequant
-#define q6_k_block q6_k_dequant
-#endif
-
 DEFINE_INT8_MATMUL(dst_matmul_q5_0, q5_0_block, 22, 32)
 DEFINE_INT8_MATMUL(dst_matmul_q5_1, q5_1_block, 24, 32)
 DEFINE_INT8_MATMUL(dst_matmul_q2_k, q2_k_block, 84, 256)
@@ -425,3 +282,4 @@ DEFINE_INT8_MATMUL(dst_matmul_q3_k, q3_k_block, 110, 256)
 DEFINE_INT8_MATMUL(dst_matmul_q4_k, q4_k_block, 144, 256)
 DEFINE_INT8_MATMUL(dst_matmul_q5_k, q5_k_block, 176, 256)
 DEFINE_INT8_MATMUL(dst_matmul_q6_k, q6_k_block, 210, 256)
+#endif
