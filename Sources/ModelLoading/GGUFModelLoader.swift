@@ -85,7 +85,7 @@ enum GGUFModelLoader {
 
     private static func matrix(_ file: GGUFFile, _ name: String, rows: Int, columns: Int) throws -> LinearWeight {
         let tensor = try info(file, name, shape: rows == 1 ? [columns] : [columns, rows])
-        if LinearWeight.directTypes.contains(tensor.type), columns % 32 == 0 {
+        if LinearWeight.readsDirectly(tensor.type, columns: columns) {
             return try LinearWeight(name: name, rows: rows, columns: columns, type: tensor.type,
                                     bytes: file.bytes(of: tensor), owner: file)
         }
