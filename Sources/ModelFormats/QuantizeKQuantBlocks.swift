@@ -279,7 +279,14 @@ func quantizeQ6_KBlock(_ v: UnsafePointer<Float>, _ block: UnsafeMutablePointer<
     let L = s.signedLevels
     var maxScale: Float = 0, maxAbsScale: Float = 0
     for j in 0 ..< 16 {
-        let scale = makeQxQuants(16, 32, v + 16 * j, L + 16 * j, weights: importance.map { $0 + 16 * j })
+        let weights: UnsafePointer<Float>
+        if let importance {
+            weights = importance + 16 * j
+        } else {
+            for l in 0 ..< 16 { s.weights[l] = v[16 * j + l] * v[16 * j + l] }   // ggml's default w = x²
+            weights = UnsafePointer(s.weights)
+        }
+        let scale = makeQxQuants(16, 32, v + 16 * j, L + 16 * j, weights: weights)
         s.scales[j] = scale
         if abs(scale) > maxAbsScale {
             maxAbsScale = abs(scale)

@@ -23,9 +23,11 @@ func clamp(_ value: Int32, _ low: Int32, _ high: Int32) -> Int32 {
 }
 
 /// §6.6 with `rmse_type` 1: symmetric levels −nmax…nmax−1 stored as `L = l + nmax`; returns
-/// the scale (negative when the extreme is positive). `weights` nil means w = x².
+/// the scale (negative when the extreme is positive). ggml's unweighted form uses w = x²;
+/// callers pass those weights. Inlined so `n` and `nmax` are constants in the hot loops.
+@inline(__always)
 func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>,
-                  weights: UnsafePointer<Float>?) -> Float {
+                  weights: UnsafePointer<Float>) -> Float {
     var max: Float = 0, amax: Float = 0
     for i in 0 ..< n where abs(x[i]) > amax {
         amax = abs(x[i])
@@ -40,7 +42,7 @@ func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
     for i in 0 ..< n {
         let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
         L[i] = Int8(truncatingIfNeeded: l + nmax)
-        let w = weights?[i] ?? x[i] * x[i]
+        let w = weights[i]
         sumlx += w * x[i] * Float(l)
         suml2 += w * Float(l) * Float(l)
     }
@@ -52,7 +54,7 @@ func makeQxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ L: Unsaf
         suml2 = 0
         for i in 0 ..< n {
             let l = clamp(nearestInt(iscale * x[i]), -nmax, nmax - 1)
-            let w = weights?[i] ?? x[i] * x[i]
+            let w = weights[i]
             sumlx += w * x[i] * Float(l)
             suml2 += w * Float(l) * Float(l)
         }
@@ -119,7 +121,8 @@ func makeQ3Quants(_ x: UnsafePointer<Float>, _ L: UnsafeMutablePointer<Int8>) ->
 /// Returns `(scale, min)` with `min ≥ 0` the amount subtracted. This is both
 /// `make_qkx2_quants` and `make_qkx3_quants`: they differ only in `max == min` versus
 /// `max <= min`, the same test for finite inputs (max ≥ min, and the clamped min is ≤ max).
-/// `trial` holds n levels of scratch.
+/// `trial` holds n levels of scratch. Inlined so `n` and `nmax` are constants in the hot loops.
+@inline(__always)
 func makeQkxQuants(_ n: Int, _ nmax: Int32, _ x: UnsafePointer<Float>, _ weights: UnsafePointer<Float>,
                    _ L: UnsafeMutablePointer<UInt8>, trial: UnsafeMutablePointer<UInt8>,
                    rmin: Float, rdelta: Float, nstep: Int, useMAD: Bool) -> (scale: Float, min: Float) {
