@@ -125,11 +125,11 @@ def main() -> None:
         print(f"| {r['type']} | {r['bytes'] / 1e6:.1f} | {r['bpw']:.2f} | {r['ours_s']:.2f} / {r['llama_s']:.2f} "
               f"| {r['llama_s'] / r['ours_s']:.2f}× | {r['ours_tok_s']:.1f} / {r['llama_tok_s']:.1f} "
               f"| {r['ours_tok_s'] / r['llama_tok_s']:.2f}× | {q['model']['perplexity']:.3f} / {p['model']['perplexity']:.3f} "
-              f"| {q['kl']['mean']:.4f} / {p['kl']['mean']:.4f} | {q['kl']['p99']:.4f} / {p['kl']['p99']:.4f} "
+              f"| {q['kl_divergence']['mean']:.4f} / {p['kl_divergence']['mean']:.4f} | {q['kl_divergence']['p99']:.4f} / {p['kl_divergence']['p99']:.4f} "
               f"| {q['top1_agreement']:.3f} / {p['top1_agreement']:.3f} |")
     c = calibrated_quality
     print(f"\nQ4_K_M with --calibrate {args.traces}: quantise {calibrated_s:.2f} s, PPL {c['model']['perplexity']:.3f}, "
-          f"mean KL {c['kl']['mean']:.4f}, p99 KL {c['kl']['p99']:.4f}, top-1 {c['top1_agreement']:.3f}")
+          f"mean KL {c['kl_divergence']['mean']:.4f}, p99 KL {c['kl_divergence']['p99']:.4f}, top-1 {c['top1_agreement']:.3f}")
     print(f"F32 reference perplexity {rows[0]['ours_quality']['reference']['perplexity']:.3f}; "
           f"llama-cpp-python {llama_cpp.__version__}; threads {args.threads}; medians of {args.runs}; "
           f"load average at the end {os.getloadavg()[0]:.2f}")
