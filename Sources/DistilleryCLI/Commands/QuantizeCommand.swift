@@ -8,7 +8,7 @@ struct QuantizeCommand: ParsableCommand {
         abstract: "Write a model as a GGUF file of one type (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1).",
         discussion: "Norms and other 1-D tensors stay F32; the output head of a Q4/Q5 file gets Q8_0 (see docs/quantize.md).")
 
-    @Argument(help: "A .gguf file, or a cached model name (e.g. smollm2-135m-instruct).")
+    @Argument(help: "A .gguf file, a Hugging Face folder (llama, mistral, qwen2), or a cached model name (e.g. smollm2-135m-instruct).")
     var model: String
 
     @Option(help: "The file type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0 or Q5_1.")
