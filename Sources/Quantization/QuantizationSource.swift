@@ -24,9 +24,4 @@ struct QuantizationSource {
     let tensors: [Tensor]
     /// Lower-case hex SHA-256 naming exactly what was read (`general.source.sha256`).
     let sha256: String
-
-    /// The value of `key` in `metadata`, if present.
-    func value(_ key: String) -> GGUFValue? {
-        metadata.first(where: { $0.key == key })?.value
-    }
 }
