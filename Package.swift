@@ -34,7 +34,11 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Tensors", "ModelFormats", "CKernels"], swiftSettings: swiftKernelFlags),
         .target(name: "ModelLoading", dependencies: ["ModelFormats", "Tokenizers", "Transformer"]),
         // `distillery quantize`: model files in, a GGUF of one type out (docs/quantize.md).
-        .target(name: "Quantization", dependencies: ["ModelFormats", "ModelLoading", "Provenance"]),
+        .target(name: "Quantization", dependencies: [
+            "ModelFormats", "ModelLoading", "Provenance", "Tokenizers",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The license and base-model knowledge base: users read it as the top-level `manifests/`, a
         // symlink to `Sources/Provenance/KnowledgeBase`, which SwiftPM bundles as a resource. (The
         // other way round does not work: SwiftPM copies a symlinked resource as a dangling link.)

@@ -58,7 +58,7 @@ public enum HFModelLoader {
     /// Llama 3.1 rope scaling as per-frequency divisors (GGUF.md §8.4), in Float32 like
     /// the converter and transformers. L0 is `rope_scaling.original_max_position_embeddings`,
     /// which is what transformers reads (`_compute_llama3_parameters`).
-    static func llama3FrequencyFactors(_ scaling: HFModelConfig.RopeScaling, theta: Double, headDimension: Int,
+    public static func llama3FrequencyFactors(_ scaling: HFModelConfig.RopeScaling, theta: Double, headDimension: Int,
                                        file: String) throws -> [Float] {
         let factor = Float(scaling.factor), low = Float(scaling.lowFreqFactor), high = Float(scaling.highFreqFactor)
         let l0 = Float(scaling.originalMaxPositionEmbeddings)

@@ -10,7 +10,7 @@ struct QuantizeCommand: ParsableCommand {
         abstract: "Write a model as a GGUF file of one type or one of llama.cpp's K mixes.",
         discussion: "Norms and other 1-D tensors stay F32; the output head gets Q6_K (Q8_0 where its rows are not 256-blocks); Q4_K_M and Q5_K_M choose per tensor as llama.cpp does (see docs/quantize.md).")
 
-    @Argument(help: "A .gguf file, or a cached model name (e.g. smollm2-135m-instruct).")
+    @Argument(help: "A .gguf file, a Hugging Face folder (llama, mistral, qwen2), or a cached model name (e.g. smollm2-135m-instruct).")
     var model: String
 
     @Option(help: "The file type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q4_K_M or Q5_K_M.")
