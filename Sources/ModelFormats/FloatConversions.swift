@@ -38,3 +38,11 @@ func convertBF16(_ p: UnsafePointer<UInt8>, count: Int, into y: UnsafeMutablePoi
         y[i] = Float(bitPattern: bits << 16)
     }
 }
+
+/// `fp16(value)` stored little-endian at `p`, as every quantiser writes its scales.
+@inline(__always)
+func storeF16(_ value: Float, _ p: UnsafeMutablePointer<UInt8>) {
+    let bits = f16Bits(value)
+    p[0] = UInt8(truncatingIfNeeded: bits)
+    p[1] = UInt8(truncatingIfNeeded: bits >> 8)
+}

@@ -20,13 +20,6 @@ private func cClampedByte(_ v: Float, limit: Int32) -> UInt8 {
 }
 
 @inline(__always)
-func storeF16(_ value: Float, _ p: UnsafeMutablePointer<UInt8>) {
-    let bits = f16Bits(value)
-    p[0] = UInt8(truncatingIfNeeded: bits)
-    p[1] = UInt8(truncatingIfNeeded: bits >> 8)
-}
-
-@inline(__always)
 private func storeU32(_ value: UInt32, _ p: UnsafeMutablePointer<UInt8>) {
     for i in 0 ..< 4 { p[i] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(i))) }
 }
