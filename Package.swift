@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "ServingTests", dependencies: ["Serving", "ModelLoading", "Teachers"]),
         .testTarget(name: "EvaluationTests", dependencies: [
             "Evaluation", "ModelLoading", "ModelFormats", "Transformer", "Traces", "Tokenizers", "Quantization",
-        ]),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "QuantizationTests", dependencies: [
             "Quantization", "ModelLoading", "ModelFormats", "Transformer", "Provenance",
             .product(name: "Crypto", package: "swift-crypto"),
