@@ -16,6 +16,11 @@ import Darwin
 /// sits in memory twice. The file is written under a temporary name in the destination
 /// folder and renamed into place only when complete; on any error the temporary file is
 /// removed, so nothing half-written is ever left behind (DESIGN.md, "Nothing is lost").
+///
+/// `lateValues` replaces metadata values known only once the tensors are written (a source's
+/// SHA-256, hashed on another thread meanwhile): the header is written first with the
+/// placeholder from `metadata` and rewritten at the end; a late value must encode to the same
+/// number of bytes as its placeholder.
 public enum GGUFWriter {
     /// One tensor to write: its info record and a closure that produces its blocks.
     public struct Tensor {
@@ -38,12 +43,57 @@ public enum GGUFWriter {
 
     public static let defaultAlignment = 32
 
-    public static func write(metadata: [(key: String, value: GGUFValue)], tensors: [Tensor], to url: URL) throws {
+    public static func write(metadata: [(key: String, value: GGUFValue)], tensors: [Tensor], to url: URL,
+                             lateValues: [String: () throws -> GGUFValue] = [:]) throws {
         let path = url.path
+        let (headerBytes, sizes, alignment) = try encodeHeader(metadata: metadata, tensors: tensors, file: path)
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw GGUFError(.writeFailed, file: path, offset: nil, "cannot create \(temporary.path)",
+                            fix: "check that the folder exists and is writable")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            try handle.write(contentsOf: headerBytes)
+            for (tensor, size) in zip(tensors, sizes) {
+                var data: [UInt8]
+                do { data = try tensor.bytes() } catch { throw ProducerFailure(error: error) }
+                guard data.count == size else {
+                    throw GGUFError(.invalidInput, file: path, offset: nil,
+                                    "tensor '\(tensor.name)' (\(tensor.type), shape \(tensor.shape)) must be \(size) bytes, its data is \(data.count)")
+                }
+                data.append(contentsOf: [UInt8](repeating: 0, count: padded(size, to: alignment) - size))
+                try handle.write(contentsOf: data)
+            }
+            if !lateValues.isEmpty {
+                try rewriteHeader(of: handle, metadata: metadata, tensors: tensors, lateValues: lateValues,
+                                  expectedSize: headerBytes.count, file: path)
+            }
+            try handle.synchronize()
+            try handle.close()
+            guard rename(temporary.path, path) == 0 else {
+                throw GGUFError(.writeFailed, file: path, offset: nil,
+                                "cannot rename the temporary file into place (\(String(cString: strerror(errno))))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            if error is GGUFError { throw error }
+            // A tensor's producer (e.g. a quantiser) failed: its own typed error says what and where.
+            if let failure = error as? ProducerFailure { throw failure.error }
+            throw GGUFError(.writeFailed, file: path, offset: nil, "writing failed: \(error.localizedDescription)",
+                            fix: "check free disk space and permissions")
+        }
+    }
+
+    /// The header (magic, counts, metadata, tensor infos) padded to the alignment, each
+    /// tensor's size in bytes, and the alignment.
+    static func encodeHeader(metadata: [(key: String, value: GGUFValue)], tensors: [Tensor],
+                             file path: String) throws -> (bytes: [UInt8], sizes: [Int], alignment: Int) {
         func invalid(_ reason: String, fix: String? = nil) -> GGUFError {
             GGUFError(.invalidInput, file: path, offset: nil, reason, fix: fix)
         }
-
         let alignment = try alignment(of: metadata, file: path)
         var header = GGUFEncoder()
         header.u32(0x4655_4747)
@@ -80,42 +130,26 @@ public enum GGUFWriter {
             sizes.append(size)
             offset += padded(size, to: alignment)
         }
+        var bytes = header.bytes
+        bytes.append(contentsOf: [UInt8](repeating: 0, count: padded(bytes.count, to: alignment) - bytes.count))
+        return (bytes, sizes, alignment)
+    }
 
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw GGUFError(.writeFailed, file: path, offset: nil, "cannot create \(temporary.path)",
-                            fix: "check that the folder exists and is writable")
+    /// Writes the header again at offset 0 with the late values in place of their placeholders.
+    private static func rewriteHeader(of handle: FileHandle, metadata: [(key: String, value: GGUFValue)], tensors: [Tensor],
+                                      lateValues: [String: () throws -> GGUFValue], expectedSize: Int, file path: String) throws {
+        var final = metadata
+        for index in final.indices {
+            guard let late = lateValues[final[index].key] else { continue }
+            do { final[index].value = try late() } catch { throw ProducerFailure(error: error) }
         }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            var headerBytes = header.bytes
-            headerBytes.append(contentsOf: [UInt8](repeating: 0, count: padded(headerBytes.count, to: alignment) - headerBytes.count))
-            try handle.write(contentsOf: headerBytes)
-            for (tensor, size) in zip(tensors, sizes) {
-                var data: [UInt8]
-                do { data = try tensor.bytes() } catch { throw ProducerFailure(error: error) }
-                guard data.count == size else {
-                    throw invalid("tensor '\(tensor.name)' (\(tensor.type), shape \(tensor.shape)) must be \(size) bytes, its data is \(data.count)")
-                }
-                data.append(contentsOf: [UInt8](repeating: 0, count: padded(size, to: alignment) - size))
-                try handle.write(contentsOf: data)
-            }
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary.path, path) == 0 else {
-                throw GGUFError(.writeFailed, file: path, offset: nil,
-                                "cannot rename the temporary file into place (\(String(cString: strerror(errno))))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            if error is GGUFError { throw error }
-            // A tensor's producer (e.g. a quantiser) failed: its own typed error says what and where.
-            if let failure = error as? ProducerFailure { throw failure.error }
-            throw GGUFError(.writeFailed, file: path, offset: nil, "writing failed: \(error.localizedDescription)",
-                            fix: "check free disk space and permissions")
+        let header = try encodeHeader(metadata: final, tensors: tensors, file: path).bytes
+        guard header.count == expectedSize else {
+            throw GGUFError(.invalidInput, file: path, offset: nil,
+                            "a late metadata value changed the header's size (\(expectedSize) → \(header.count) bytes); its placeholder must encode to the same size")
         }
+        try handle.seek(toOffset: 0)
+        try handle.write(contentsOf: header)
     }
 
     private struct ProducerFailure: Error { var error: any Error }

@@ -29,7 +29,7 @@ public enum GGUFQuantizer {
             throw QuantizationError.outputIsInput(path: output.path)
         }
         let file = try GGUFFile(url: source)
-        let digest = try FileDigest.sha256(of: source).hex
+        let digest = PendingDigest { try FileDigest.sha256(of: source).hex }
         let tensors = file.tensors.map { info in
             QuantizationSource.Tensor(name: info.name, shape: info.shape, type: info.type,
                                       values: { try file.dequantized(info) },
@@ -68,14 +68,16 @@ public enum GGUFQuantizer {
                                                  tensor: tensor.name, importance: calibration?.importance[tensor.name])
             }
         }
-        let metadata = outputMetadata(of: source.metadata, target: target, sourceSHA256: source.sha256, calibration: calibration)
-        try GGUFWriter.write(metadata: metadata, tensors: tensors, to: output)
+        let metadata = outputMetadata(of: source.metadata, target: target, sourceSHA256: PendingDigest.placeholder,
+                                      calibration: calibration)
+        try GGUFWriter.write(metadata: metadata, tensors: tensors, to: output,
+                             lateValues: [sourceSHA256Key: { .string(try source.sha256.value()) }])
 
         var counts: [String: Int] = [:]
         for choice in choices { counts[choice.type.description, default: 0] += 1 }
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? nil
         return QuantizeSummary(output: output.path, type: target.name, fileType: Int(target.fileType),
-                               tensorTypes: counts, bytes: size ?? 0, sourceSHA256: source.sha256,
+                               tensorTypes: counts, bytes: size ?? 0, sourceSHA256: try source.sha256.value(),
                                requantized: !requantized.isEmpty, calibrated: calibration != nil,
                                warnings: warnings, notes: notes,
                                seconds: Date().timeIntervalSince(start))

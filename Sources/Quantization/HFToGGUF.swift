@@ -25,7 +25,7 @@ enum HFToGGUF {
         metadata += HFHyperParameterKeys.keys(of: config)
         metadata += try HFTokenizerKeys.keys(folder: folder, config: config)
         return QuantizationSource(displayName: folder.lastPathComponent, metadata: metadata, tensors: tensors,
-                                  sha256: try sha256(of: model))
+                                  sha256: PendingDigest { try sha256(of: model) })
     }
 
     /// config.json, refused with the architecture named when it is not one we convert.

@@ -22,6 +22,7 @@ struct QuantizationSource {
     let displayName: String
     let metadata: [(key: String, value: GGUFValue)]
     let tensors: [Tensor]
-    /// Lower-case hex SHA-256 naming exactly what was read (`general.source.sha256`).
-    let sha256: String
+    /// Lower-case hex SHA-256 naming exactly what was read (`general.source.sha256`), hashed
+    /// while the tensors are quantised.
+    let sha256: PendingDigest
 }
