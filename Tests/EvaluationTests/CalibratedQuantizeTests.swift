@@ -38,7 +38,7 @@ struct CalibratedQuantizeTests {
         let plain = try divergence(nil), calibrated = try divergence(calibration)
         print("\(type): mean KL \(plain.klDivergence.mean) without calibration, \(calibrated.klDivergence.mean) with "
               + "(\(plain.tokens) tokens); top-1 \(plain.top1Agreement) → \(calibrated.top1Agreement)")
-        #expect(plain.tokens > 1500)
+        #expect(plain.tokens > 1000)
         #expect(calibrated.klDivergence.mean < plain.klDivergence.mean)
     }
 }
