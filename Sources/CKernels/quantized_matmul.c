@@ -183,7 +183,7 @@ void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int co
 DEFINE_Q4_MATMUL(dst_matmul_q4_0, 18, 2, Q4_0_OFFSET)
 DEFINE_Q4_MATMUL(dst_matmul_q4_1, 20, 4, Q4_1_OFFSET)
 
-// ---- Q8_0 and F16: widening straight from memory ------------------------------------
+// ---- Q8_0, F16 and BF16: widening straight from memory ------------------------------
 static inline __m256 q8_dot(const uint8_t *qs, const float *x) {
     __m256 q0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)qs)));
     __m256 q1 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 8))));
@@ -214,8 +214,26 @@ static inline void f16_unpack(const uint8_t *blk, __m256 q[4]) {
     for (int i = 0; i < 4; i++) q[i] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + 16 * i)));
 }
 
+// BF16 is the top half of an f32 (GGUF.md §4.2): widening is exact, a zero-extension and a
+// shift, with no conversion instruction (F16 needs F16C's vcvtph2ps).
+static inline __m256 bf16_load8(const uint8_t *h) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)h)), 16));
+}
+
+static inline __m256 bf16_dot(const uint8_t *h, const float *x) {
+    __m256 s0 = _mm256_mul_ps(bf16_load8(h), _mm256_loadu_ps(x));
+    __m256 s1 = _mm256_mul_ps(bf16_load8(h + 16), _mm256_loadu_ps(x + 8));
+    s0 = _mm256_fmadd_ps(bf16_load8(h + 32), _mm256_loadu_ps(x + 16), s0);
+    s1 = _mm256_fmadd_ps(bf16_load8(h + 48), _mm256_loadu_ps(x + 24), s1);
+    return _mm256_add_ps(s0, s1);
+}
+
+static inline void bf16_unpack(const uint8_t *blk, __m256 q[4]) {
+    for (int i = 0; i < 4; i++) q[i] = bf16_load8(blk + 16 * i);
+}
+
 #define Q8_0_SCALE(blk) _mm256_set1_ps(scale_f16(blk))
-#define F16_SCALE(blk) _mm256_set1_ps(1.0f)
+#define UNIT_SCALE(blk) _mm256_set1_ps(1.0f)  // F16 and BF16 have no block scale
 #define DEFINE_WIDE_MATMUL(NAME, BLOCK_BYTES, QS, DOT, SCALE, UNPACK)                        \
 void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,           \
           const float *x, size_t x_stride, int n, float *y, size_t y_stride) {                \
@@ -271,7 +289,8 @@ void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int co
 }
 
 DEFINE_WIDE_MATMUL(dst_matmul_q8_0, 34, 2, q8_dot, Q8_0_SCALE, q8_unpack)
-DEFINE_WIDE_MATMUL(dst_matmul_f16, 64, 0, f16_dot, F16_SCALE, f16_unpack)
+DEFINE_WIDE_MATMUL(dst_matmul_f16, 64, 0, f16_dot, UNIT_SCALE, f16_unpack)
+DEFINE_WIDE_MATMUL(dst_matmul_bf16, 64, 0, bf16_dot, UNIT_SCALE, bf16_unpack)
 
 #else  // portable scalar build (DISTILLERY_PORTABLE=1 or a non-x86 machine)
 
@@ -310,6 +329,12 @@ static inline void unpack_q8_0(const uint8_t *blk, float w[32]) {
 static inline void unpack_f16(const uint8_t *blk, float w[32]) {
     for (int i = 0; i < 32; i++) w[i] = f16_to_f32(load_u16(blk + 2 * i));
 }
+static inline void unpack_bf16(const uint8_t *blk, float w[32]) {
+    for (int i = 0; i < 32; i++) {
+        uint32_t bits = (uint32_t)load_u16(blk + 2 * i) << 16;
+        memcpy(&w[i], &bits, 4);
+    }
+}
 
 #define DEFINE_MATMUL(NAME, UNPACK, BLOCK_BYTES)                                              \
 void NAME(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,           \
@@ -332,6 +357,7 @@ DEFINE_MATMUL(scalar_matmul_q4_0, unpack_q4_0, 18)
 DEFINE_MATMUL(scalar_matmul_q4_1, unpack_q4_1, 20)
 DEFINE_MATMUL(dst_matmul_q8_0, unpack_q8_0, 34)
 DEFINE_MATMUL(dst_matmul_f16, unpack_f16, 64)
+DEFINE_MATMUL(dst_matmul_bf16, unpack_bf16, 64)
 
 void dst_matmul_q4_0(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,
                      const float *xp, const float *block_sums, int n, float *y, size_t y_stride) {

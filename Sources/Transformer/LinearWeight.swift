@@ -18,14 +18,15 @@ public struct LinearWeight: @unchecked Sendable {
     private let owner: AnyObject
 
     /// Types with a matmul kernel that reads the blocks directly.
-    public static let directTypes: Set<GGMLType> = [.q4_0, .q4_1, .q8_0, .f16, .q5_0, .q5_1,
+    public static let directTypes: Set<GGMLType> = [.q4_0, .q4_1, .q8_0, .f16, .bf16, .q5_0, .q5_1,
                                                     .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
     /// Types whose kernels take int8 activations (CKernels/quantized_matmul_k.c).
     static let int8ActivationTypes: Set<GGMLType> = [.q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
     /// Whether a `type` matrix with rows of `columns` runs from its blocks: the kernels walk
-    /// rows in groups of 32 elements (F16 included), K-quants in whole super-blocks of 256.
+    /// rows in groups of 32 elements (F16 and BF16 included), K-quants in whole super-blocks
+    /// of 256.
     public static func readsDirectly(_ type: GGMLType, columns: Int) -> Bool {
         directTypes.contains(type) && columns > 0 && columns % max(32, type.blockSize) == 0
     }
@@ -159,7 +160,9 @@ public struct LinearWeight: @unchecked Sendable {
         case .q4_K: dst_matmul_q4_k(bytes, rowBytes, begin, end, cols, q, d, s, Int32(n), y, rows)
         case .q5_K: dst_matmul_q5_k(bytes, rowBytes, begin, end, cols, q, d, s, Int32(n), y, rows)
         case .q6_K: dst_matmul_q6_k(bytes, rowBytes, begin, end, cols, q, d, s, Int32(n), y, rows)
-        default: dst_matmul_f16(bytes, rowBytes, begin, end, cols, x, columns, Int32(n), y, rows)
+        case .f16: dst_matmul_f16(bytes, rowBytes, begin, end, cols, x, columns, Int32(n), y, rows)
+        case .bf16: dst_matmul_bf16(bytes, rowBytes, begin, end, cols, x, columns, Int32(n), y, rows)
+        default: preconditionFailure("\(type) has no kernel; init admits only directTypes")
         }
     }
 

@@ -151,6 +151,65 @@ struct QuantizedKernelTests {
         _ = storage
     }
 
+    /// BF16 (CKernels/quantized_matmul.c) against the Swift widening followed by a float
+    /// matmul: widening is exact, so the only gap is float summation order, held to 1e-5 of
+    /// Σ|w·x| as above. The bits are the top halves of random floats plus ±0, a subnormal and
+    /// a large value, which a wrong shift or sign extension would get wrong. 160 columns are
+    /// five 32-element groups, so the single-vector path's odd trailing group runs; n = 11
+    /// runs the 8-, 2- and 1-vector paths in one call. LinearWeight gives the kernel's result.
+    @Test func bf16KernelMatchesWidenedMatmul() throws {
+        let rows = 37, columns = 160
+        var generator = SplitMix(11)
+        var bits = (0..<(rows * columns)).map { _ -> UInt16 in
+            let value = (Float(generator.next() % 100_000) / 50_000 - 1) * 0.1
+            return UInt16(value.bitPattern >> 16)
+        }
+        bits[0] = 0x8000; bits[1] = 0x0001; bits[2] = 0x4780  // -0, smallest subnormal, 65536
+        let blocks = bits.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let weights = try blocks.withUnsafeBytes { try dequantize($0, type: .bf16, count: rows * columns) }
+        #expect(weights[2] == 65536 && weights[0].sign == .minus)
+        let data = NSData(bytes: blocks, length: blocks.count)
+        let weight = try LinearWeight(name: "w", rows: rows, columns: columns, type: .bf16,
+                                      bytes: UnsafeRawBufferPointer(start: data.bytes, count: data.length), owner: data)
+        #expect(weight.storedType == "BF16")
+        let pool = ComputePool(threadCount: 2), scratch = KernelScratch()
+
+        for n in [1, 3, 8, 11] {
+            let x = Self.randomActivations(count: n * columns, seed: UInt64(200 + n))
+            for range in [0..<rows, 0..<1, 5..<17, (rows - 3)..<rows] {
+                var y = [Float](repeating: .nan, count: n * rows)
+                blocks.withUnsafeBufferPointer { w in
+                    dst_matmul_bf16(w.baseAddress, 2 * columns, Int32(range.lowerBound), Int32(range.upperBound),
+                                    Int32(columns), x, columns, Int32(n), &y, rows)
+                }
+                for v in 0..<n {
+                    for r in 0..<rows {
+                        let out = y[v * rows + r]
+                        guard range.contains(r) else {
+                            #expect(out.isNaN, "BF16 wrote row \(r) outside \(range)")
+                            continue
+                        }
+                        var exact = 0.0, magnitude = 0.0
+                        for e in 0..<columns {
+                            let product = Double(weights[r * columns + e]) * Double(x[v * columns + e])
+                            exact += product
+                            magnitude += abs(product)
+                        }
+                        #expect(abs(Double(out) - exact) <= 1e-5 * magnitude,
+                                "BF16 n=\(n) v=\(v) row \(r): \(out) vs \(exact)")
+                    }
+                }
+                if range == 0..<rows {
+                    var applied = [Float](repeating: 0, count: n * rows)
+                    try weight.apply(x, count: n, into: &applied, pool: pool, scratch: scratch)
+                    #expect(applied == y, "BF16 n=\(n): LinearWeight.apply differs from the kernel")
+                }
+            }
+        }
+        #expect(LinearWeight.readsDirectly(.bf16, columns: 576))
+        #expect(!LinearWeight.readsDirectly(.bf16, columns: 48))
+    }
+
     /// K types need whole super-blocks per row: 576 columns (SmolLM2's width) are refused here
     /// and dequantised at load instead.
     @Test func kQuantRowsMustBeWholeSuperBlocks() {

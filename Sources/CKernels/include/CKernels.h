@@ -22,6 +22,8 @@ void dst_matmul_q8_0(const uint8_t *w, size_t row_bytes, int row_begin, int row_
                      const float *x, size_t x_stride, int n, float *y, size_t y_stride);
 void dst_matmul_f16(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,
                     const float *x, size_t x_stride, int n, float *y, size_t y_stride);
+void dst_matmul_bf16(const uint8_t *w, size_t row_bytes, int row_begin, int row_end, int cols,
+                     const float *x, size_t x_stride, int n, float *y, size_t y_stride);
 
 // Q5_0, Q5_1 and the K-quants read int8 activations (quantized_matmul_k.c): per 32 values,
 // xq = round(x / xd) with xd = max|x| / 127, and xs the sum of xq·xd over each 16 values.
