@@ -56,8 +56,13 @@ let package = Package(
         // `distillery eval` and calibration statistics: a model against a reference on teacher traces
         // (docs/eval.md).
         .target(name: "Evaluation", dependencies: ["Transformer", "ModelLoading", "Traces", "Tokenizers"]),
+        // `distillery train`: backward passes, losses, AdamW, checkpoints, student initialisation
+        // (docs/train.md).
+        .target(name: "Training", dependencies: [
+            "Tensors", "Transformer", "ModelFormats", "ModelLoading", "Tokenizers", "Traces", "Evaluation", "CKernels",
+        ], swiftSettings: swiftKernelFlags),
         .executableTarget(name: "DistilleryCLI", dependencies: [
-            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving", "Quantization", "Evaluation",
+            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving", "Quantization", "Evaluation", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shard-writing benchmark (scripts/bench/shards.sh): depends on Traces only, so its
@@ -73,6 +78,9 @@ let package = Package(
         .testTarget(name: "ServingTests", dependencies: ["Serving", "ModelLoading", "Teachers"]),
         .testTarget(name: "EvaluationTests", dependencies: [
             "Evaluation", "ModelLoading", "ModelFormats", "Transformer", "Traces", "Tokenizers", "Quantization",
+        ], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "Training", "Transformer", "ModelLoading", "ModelFormats", "Evaluation", "Traces", "Tokenizers",
         ], exclude: ["Fixtures"]),
         .testTarget(name: "QuantizationTests", dependencies: [
             "Quantization", "ModelLoading", "ModelFormats", "Transformer", "Provenance",
