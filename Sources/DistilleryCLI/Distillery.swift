@@ -11,6 +11,7 @@ struct Distillery: ParsableCommand {
             LogitsCommand.self,
             RunCommand.self,
             BenchCommand.self,
+            BenchTrainCommand.self,
             ServeCommand.self,
             ManifestCommand.self,
             AuditCommand.self,
