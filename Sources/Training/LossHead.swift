@@ -92,19 +92,15 @@ struct LossHead {
     private func rowLossAndGradient(_ z: UnsafeMutablePointer<Float>, position i: Int, batch: TrainingBatch,
                                     scales: Scales, writeGradient: Bool) -> LossSums {
         var sums = LossSums()
-        var maximum = -Float.infinity, argmax = 0
-        for j in 0..<vocabulary where z[j] > maximum { maximum = z[j]; argmax = j }
+        let (maximum, argmax) = VectorKernels.argmax(z, count: vocabulary)
+        let logSumExp = maximum + logf(VectorKernels.sumOfExponentials(z, count: vocabulary, shift: maximum))
         let target = Int(batch.targets[i])
         let k = batch.teacherTopK
         let hasTeacher = k > 0 && batch.teacherIDs[i * k] >= 0
 
-        var sumExp: Float = 0
-        for j in 0..<vocabulary { sumExp += expf(z[j] - maximum) }
-        let logSumExp = maximum + logf(sumExp)
-
         // The teacher's top-k, renormalised at temperature T: p_m ∝ exp(logprob_m / T).
         var teacherIDs: [Int] = [], teacherP: [Float] = []
-        var kl: Float = 0, logSumExpT: Float = 0
+        var logSumExpT: Float = 0
         let t = scales.temperature
         if hasTeacher {
             for m in 0..<k {
@@ -114,12 +110,10 @@ struct LossHead {
                 teacherP.append(lp / t)
             }
             let top = teacherP.max() ?? 0
-            let norm = teacherP.reduce(Float(0)) { $0 + expf($1 - top) }
-            let logNorm = top + logf(norm)
-            var sumExpT: Float = 0
+            let logNorm = top + logf(teacherP.reduce(Float(0)) { $0 + expf($1 - top) })
             let maximumT = maximum / t
-            for j in 0..<vocabulary { sumExpT += expf(z[j] / t - maximumT) }
-            logSumExpT = maximumT + logf(sumExpT)
+            logSumExpT = maximumT + logf(VectorKernels.sumOfExponentials(z, count: vocabulary, scale: 1 / t, shift: maximumT))
+            var kl: Float = 0
             for m in teacherIDs.indices {
                 let logP = teacherP[m] - logNorm
                 teacherP[m] = expf(logP)
@@ -137,12 +131,7 @@ struct LossHead {
         guard writeGradient else { return sums }
 
         let sft = sums.targets > 0 ? scales.sft : 0, kd = hasTeacher ? scales.kd : 0
-        for j in 0..<vocabulary {
-            let x = z[j]
-            var g = sft * expf(x - logSumExp)
-            if kd != 0 { g += kd * expf(x / t - logSumExpT) }
-            z[j] = g
-        }
+        VectorKernels.softmaxMixture(z, count: vocabulary, a: sft, shiftA: logSumExp, b: kd, scale: 1 / t, shiftB: logSumExpT)
         if sums.targets > 0 { z[target] -= sft }
         for m in teacherIDs.indices { z[teacherIDs[m]] -= kd * teacherP[m] }
         return sums

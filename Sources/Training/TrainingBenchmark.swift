@@ -47,7 +47,7 @@ public struct TrainingBenchmark: Sendable {
         for tensor in layout.tensors {
             let norm = tensor.name.hasSuffix("norm.weight")
             for i in tensor.offset ..< tensor.offset + tensor.count {
-                parameters.pointer[i] = norm ? 1 : (random.nextUnit() - 0.5) * 0.04
+                parameters.pointer[i] = norm ? 1 : Float(random.nextUnitInterval() - 0.5) * 0.04
             }
         }
         let n = rows * sequenceLength
@@ -74,19 +74,4 @@ public struct TrainingBenchmark: Sendable {
         return Result(tokensPerSecond: tokensPerSecond, stepSeconds: seconds, flopsPerToken: flops,
                       gigaflopsPerSecond: flops * tokensPerSecond / 1e9)
     }
-}
-
-/// SplitMix64 (Steele et al. 2014): small, fast, and the same sequence everywhere for a seed.
-public struct SplitMix64: Sendable, Equatable, Codable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    public mutating func nextUnit() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
