@@ -1,4 +1,5 @@
 import ArgumentParser
+import Tensors
 
 @main
 struct Distillery: ParsableCommand {
@@ -22,4 +23,9 @@ struct Distillery: ParsableCommand {
             EvalCommand.self,
         ]
     )
+
+    static func main() {
+        BLASKernels.restartWithHaswellKernelsIfMisdetected()
+        main(nil)
+    }
 }

@@ -7,7 +7,9 @@ extension VectorKernels {
     /// (e^x under Float's normal range) give 0, so a −infinity lane gives exactly 0.
     @inlinable
     public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
+        // (`clamped` and `pointwiseMax` are not inlined: 5% of a training step, measured.)
+        let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.7)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
         let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
         var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
@@ -17,7 +19,10 @@ extension VectorKernels {
         p = p * r + 0.166_666_655
         p = p * r + 0.500_000_01
         p = p * r * r + r + 1
-        let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        // n as an integer without Swift's per-lane conversion (which does not vectorise):
+        // adding 1.5·2²³ puts n in the low mantissa bits.
+        let integer = unsafeBitCast(n + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let bits = (integer &+ 127) &<< 23
         let scaled = p * unsafeBitCast(bits, to: SIMD8<Float>.self)
         return scaled.replacing(with: 0, where: x .< -87.3)
     }
@@ -27,7 +32,11 @@ extension VectorKernels {
     public static func argmax(_ x: UnsafePointer<Float>, count: Int) -> (value: Float, index: Int) {
         var best = SIMD8<Float>(repeating: -.infinity)
         var i = 0
-        while i + 8 <= count { best = pointwiseMax(best, loadSIMD8(x + i)); i += 8 }
+        while i + 8 <= count {
+            let v = loadSIMD8(x + i)
+            best = best.replacing(with: v, where: v .> best)
+            i += 8
+        }
         var maximum = best.max()
         while i < count { maximum = Swift.max(maximum, x[i]); i += 1 }
         var index = 0

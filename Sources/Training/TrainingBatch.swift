@@ -40,3 +40,15 @@ public struct TrainingBatch: Sendable, Equatable {
         return stride(from: 0, to: teacherIDs.count, by: teacherTopK).reduce(0) { $0 + (teacherIDs[$1] >= 0 ? 1 : 0) }
     }
 }
+
+extension TrainingBatch {
+    /// The batch for plain SFT: teacher data dropped so the head skips the KD work.
+    public func withoutTeacher() -> TrainingBatch {
+        guard teacherTopK > 0 else { return self }
+        var copy = self
+        copy.teacherTopK = 0
+        copy.teacherIDs = []
+        copy.teacherLogprobs = []
+        return copy
+    }
+}
