@@ -6,6 +6,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(step: Int, loss: Float)
     case checkpoint(path: String, why: String)
     case studentInitialisation(String)
+    case metrics(path: String, why: String)
 
     public var description: String {
         switch self {
@@ -17,6 +18,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "the loss became \(loss) at step \(step); the last good checkpoint is kept. Lower --lr or raise --warmup-steps"
         case .checkpoint(let path, let why): return "checkpoint \(path): \(why)"
         case .studentInitialisation(let why): return "cannot initialise the student: \(why)"
+        case .metrics(let path, let why): return "metrics \(path): \(why)"
         }
     }
 }
