@@ -25,7 +25,7 @@ struct Distillery: ParsableCommand {
     )
 
     static func main() {
-        BLASKernels.restartWithHaswellKernelsIfMisdetected()
+        BLASKernels.restartWithFasterKernelsIfMisdetected()
         main(nil)
     }
 }

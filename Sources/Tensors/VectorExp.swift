@@ -81,3 +81,29 @@ extension VectorKernels {
         }
     }
 }
+
+extension VectorKernels {
+    /// In-place softmax with the vectorised exp (attention rows in training: 141 M exps a
+    /// step at 4 × 512 tokens on SmolLM2, measured at 8% of the step with libm's expf).
+    @inlinable
+    public static func softmaxVectorised(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let (maximum, _) = argmax(x, count: count)
+        let shift = SIMD8<Float>(repeating: maximum)
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            let e = exp(loadSIMD8(x + i) - shift)
+            storeSIMD8(e, x + i)
+            acc += e
+            i += 8
+        }
+        var sum = acc.sum()
+        while i < count {
+            x[i] = exp(SIMD8(repeating: x[i] - maximum))[0]
+            sum += x[i]
+            i += 1
+        }
+        let inverse = 1 / sum
+        for j in 0..<count { x[j] *= inverse }
+    }
+}

@@ -55,7 +55,7 @@ struct CausalAttentionLayer {
                                          b: k + start * kvWidth + g * d, ldb: kvWidth, c: p, ldc: length, alpha: scale)
                 for row in 0..<length {
                     let r = p + row * length
-                    VectorKernels.softmax(r, count: row + 1)
+                    VectorKernels.softmaxVectorised(r, count: row + 1)
                     for column in (row + 1) ..< length { r[column] = 0 }
                 }
                 Gemm.multiply(m: length, n: d, k: length, a: p, lda: length, b: v + start * kvWidth + g * d, ldb: kvWidth,

@@ -33,4 +33,15 @@ import Tensors
             #expect(abs(sum - reference) / reference < 1e-5)
         }
     }
+
+    @Test func vectorisedSoftmaxMatchesTheScalarOne() {
+        for count in [1, 7, 8, 9, 100, 513] {
+            var a = (0..<count).map { Float(cos(Double($0) * 1.3)) * 9 }
+            var b = a
+            a.withUnsafeMutableBufferPointer { VectorKernels.softmax($0.baseAddress!, count: count) }
+            b.withUnsafeMutableBufferPointer { VectorKernels.softmaxVectorised($0.baseAddress!, count: count) }
+            #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-6 * max($0, 1e-3) }, "count \(count)")
+            #expect(abs(b.reduce(0, +) - 1) < 1e-5)
+        }
+    }
 }
