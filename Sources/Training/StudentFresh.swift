@@ -9,7 +9,7 @@ extension Student {
     ///
     /// As transformers' `LlamaPreTrainedModel._init_weights`: every matrix normal(0, σ) with
     /// σ = `initializer_range` (0.02 when absent), norms 1, biases 0. The numbers come from
-    /// `SplitMix64(seed:)` in layout order, so a seed gives the same bytes on every run.
+    /// `NormalSampler(seed:)` (SplitMix64, Box–Muller) in layout order, so a seed gives the same bytes on every run.
     public static func fresh(configFile: URL, tokenizerFrom reference: String, seed: UInt64) throws -> Student {
         let hf: HFModelConfig
         let config: ModelConfig
@@ -29,11 +29,11 @@ extension Student {
 
         let layout = ParameterLayout(config: config)
         let parameters = try FloatBuffer(count: layout.totalCount)
-        var random = SplitMix64(seed: seed)
+        var random = NormalSampler(seed: seed)
         for t in layout.tensors {
             let values = parameters.pointer + t.offset
             if t.shape.count == 2 {
-                for i in 0..<t.count { values[i] = Float(random.nextNormal() * sigma) }
+                for i in 0..<t.count { values[i] = Float(random.next() * sigma) }
             } else if t.name.hasSuffix("norm.weight") {
                 values.update(repeating: 1, count: t.count)
             }  // Biases stay 0 (FloatBuffer is zero-initialised).

@@ -25,10 +25,10 @@ struct CheckpointTests {
     }
 
     static func moments(_ count: Int, seed: UInt64) throws -> (FloatBuffer, FloatBuffer) {
-        var random = SplitMix64(seed: seed)
+        var random = NormalSampler(seed: seed)
         let first = try FloatBuffer(count: count), second = try FloatBuffer(count: count)
         for i in 0..<count {
-            first.pointer[i] = Float(random.nextNormal() * 1e-3)
+            first.pointer[i] = Float(random.next() * 1e-3)
             second.pointer[i] = Float(random.nextUnitInterval() * 1e-6)
         }
         return (first, second)
