@@ -21,7 +21,8 @@ import Darwin
 /// (HF Trainer's name) only when complete, and older checkpoints are deleted only after that.
 public enum CheckpointWriter {
     /// Writes the student (and, for a checkpoint, the moments and trainer state) into
-    /// `folder`, creating it if needed. `--out DIR` receives the final model this way, with
+    /// `folder`, creating it if needed. `trainerState` is the trainer's own JSON object (step,
+    /// seed, data position, …), stored as given and handed back by `Checkpoint.load`. `--out DIR` receives the final model this way, with
     /// neither moments nor state.
     public static func write(student: Student, optimizerMoments: (FloatBuffer, FloatBuffer)? = nil,
                              trainerState: Data? = nil, to folder: URL) throws {
@@ -54,6 +55,9 @@ public enum CheckpointWriter {
             }
             // Last: its presence is what marks a checkpoint complete.
             if let trainerState {
+                guard (try? JSONSerialization.jsonObject(with: trainerState)) is [String: Any] else {
+                    throw TrainingError.checkpoint(path: path, why: "the trainer state is not a JSON object; nothing could resume from it")
+                }
                 try trainerState.write(to: folder.appendingPathComponent(Checkpoint.trainerStateFile), options: .atomic)
             }
         } catch {

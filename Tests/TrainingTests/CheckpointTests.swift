@@ -131,6 +131,11 @@ struct CheckpointTests {
         expectCheckpointError("moments of the wrong size") {
             try CheckpointWriter.write(student: student, optimizerMoments: wrongMoments, trainerState: Data("{}".utf8), to: directory)
         }
+        expectCheckpointError("a trainer state that is not a JSON object") {
+            try CheckpointWriter.writeCheckpoint(student: student, optimizerMoments: nil, trainerState: Data("[1, 2]".utf8),
+                                                 step: 1, in: directory)
+        }
+        #expect(Checkpoint.latestCheckpoint(in: directory) == nil)
         try Data("not safetensors".utf8).write(to: directory.appendingPathComponent("model.safetensors"))
         expectCheckpointError("corrupt weights") { _ = try Checkpoint.load(folder: directory) }
     }
