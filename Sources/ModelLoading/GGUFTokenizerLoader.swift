@@ -3,8 +3,13 @@ import Tokenizers
 
 /// Reads the byte-level BPE vocabulary from a GGUF file's `tokenizer.ggml.*` keys
 /// (TOKENIZERS.md §2.1) and builds the tokenizer.
-enum GGUFTokenizerLoader {
-    static func tokenizer(of file: GGUFFile) throws -> BPETokenizer {
+public enum GGUFTokenizerLoader {
+    public static func tokenizer(of file: GGUFFile) throws -> BPETokenizer {
+        try BPETokenizer(vocabulary: vocabulary(of: file))
+    }
+
+    /// The vocabulary as the file stores it, for writing it out again (a `tokenizer.json`).
+    public static func vocabulary(of file: GGUFFile) throws -> TokenizerVocabulary {
         let name = file.url.lastPathComponent
         let model = try file.optionalString("tokenizer.ggml.model") ?? "missing"
         guard model == "gpt2" else {
@@ -19,7 +24,7 @@ enum GGUFTokenizerLoader {
             return id
         }
         let pre = try file.optionalString("tokenizer.ggml.pre") ?? "default"
-        let vocabulary = TokenizerVocabulary(
+        return TokenizerVocabulary(
             tokens: try file.stringArray("tokenizer.ggml.tokens"),
             tokenTypes: try (file.optionalIntArray("tokenizer.ggml.token_type") ?? []).map { Int32(truncatingIfNeeded: $0) },
             merges: try file.optionalStringArray("tokenizer.ggml.merges") ?? [],
@@ -32,6 +37,5 @@ enum GGUFTokenizerLoader {
             eomID: try id("eom_token_id"),
             addBOS: try file.optionalBool("tokenizer.ggml.add_bos_token") ?? BPETokenizer.defaultAddsBOS(preTokenizer: pre),
             addEOS: try file.optionalBool("tokenizer.ggml.add_eos_token") ?? false)
-        return try BPETokenizer(vocabulary: vocabulary)
     }
 }
