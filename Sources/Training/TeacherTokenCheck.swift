@@ -11,7 +11,10 @@ enum TeacherTokenCheck {
     /// Throws `invalidSetting` when the trace has no usable top-k data and
     /// `tokenizerMismatch` when its ids are not the student's tokens. `decode` also compares
     /// the student's decoding of the teacher ids with the completion text the teacher wrote,
-    /// which tells apart two tokenizers of one vocabulary size.
+    /// which tells apart two tokenizers of one vocabulary size. It decodes rather than
+    /// re-encodes because a sampled sequence is not always the canonical BPE split of its
+    /// text: on the 64 held-out SmolLM2 traces, re-encoding gives the teacher's ids back for
+    /// 59 and decoding gives the text back for all 64.
     static func check(_ record: TraceRecord, sample: Int, directory: String, tokenizer: BPETokenizer,
                       decode: Bool) throws {
         let trace = "trace \(sample) (\(record.id.prefix(12))) of \(directory)"

@@ -233,7 +233,7 @@ struct TrainingDataTests {
         let endOfTurn = try #require(try Self.smolLM2().1.id(of: "<|im_end|>"))
         #expect(data.teacherTopK == 8)
         let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
-        var positions = 0, topOne = 0, logprobsChecked = 0
+        var positions = 0, topOne = 0, shiftedTopOne = 0, logprobsChecked = 0
         for (index, example) in data.train.enumerated() {
             let record = try #require(byID[example.id])
             let batch = data.batch(trainRows: [[index]])
@@ -254,17 +254,49 @@ struct TrainingDataTests {
                     #expect(abs(logprobs[slot] - record.tokenLogprobs[j]) < 1e-5)
                     logprobsChecked += 1
                 }
+                // The same rows one position late: what an off-by-one alignment would show.
+                if j + 1 < record.tokenIDs.count, row[0] == record.tokenIDs[j + 1] { shiftedTopOne += 1 }
             }
             // The end-of-turn position has a target but no teacher data; prompt positions neither.
             #expect(batch.targets[n - 2] == endOfTurn)
             #expect(batch.teacherIDs[((n - 2) * k)..<((n - 1) * k)].allSatisfy { $0 == -1 })
             #expect(batch.teacherIDs[0..<((start - 1) * k)].allSatisfy { $0 == -1 })
         }
-        // Sampled at temperature 0.3, top-p 0.95: measured MEASURED_TOP1 of MEASURED_POSITIONS.
-        print("kd alignment: top-1 = target at \(topOne) of \(positions) positions; logprobs checked \(logprobsChecked)")
-        #expect(positions > 0)
-        #expect(Double(topOne) >= 0.9 * Double(positions))
-        #expect(logprobsChecked == positions)
+        // Sampled at temperature 0.3, top-p 0.95 from a 135M model whose distributions are
+        // flat (the misses are mostly near-ties): the sampled token is the teacher's top-1 at
+        // 446 of the 506 positions (88%), against 8 when the rows are read one position late.
+        // The sampled token's logprob matches its top-k entry at 505; at the other (trace 6's
+        // first token, logprob -3.63) it was sampled from outside the top 8.
+        #expect(positions == 506)
+        #expect(topOne == 446)
+        #expect(shiftedTopOne == 8)
+        #expect(logprobsChecked == 505)
+    }
+
+    @Test func tokenizerCheckDecodesBecauseSampledIDsAreNotAlwaysTheCanonicalEncoding() throws {
+        let tokenizer = try Self.smolLM2().1
+        var records = try Self.records(Self.heldOut)
+        // Re-encoding the text gives the teacher's sampled ids back for 59 of the 64 traces;
+        // decoding the ids gives the text back for all 64. Comparing encodings would call the
+        // teacher's own tokenizer a mismatch.
+        #expect(records.filter { tokenizer.encode($0.completion, addSpecialTokens: false, parseSpecialTokens: true) == $0.tokenIDs }.count == 59)
+        #expect(records.filter { tokenizer.decode($0.tokenIDs) == $0.completion }.count == 64)
+        // So with top-1 data made from their own ids (and logprobs), all 64 pass as distillation data,
+        // and the 5 whose re-encoding differs keep the teacher's ids.
+        for i in records.indices {
+            records[i].topK = 1
+            records[i].topIDs = records[i].tokenIDs
+            records[i].topLogprobs = records[i].tokenLogprobs
+        }
+        let folder = try Self.folder(records)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try Self.load(folder, kd: true)
+        #expect(data.train.count + data.eval.count == 64)
+        let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
+        for example in data.train + data.eval {
+            let record = try #require(byID[example.id])
+            #expect(Array(example.tokens[example.completionStart...].dropLast()) == record.tokenIDs)
+        }
     }
 
     @Test func distillationRefusesTracesWithoutTopK() throws {
