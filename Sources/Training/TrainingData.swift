@@ -11,14 +11,14 @@ public struct TrainingDataOptions: Sendable, Equatable {
     /// from it and `e`.
     public var seed: UInt64
     /// Logit distillation: train on the teacher's own token ids and carry its top-k.
-    public var teacherTopK: Bool
+    public var usesTeacherTopK: Bool
 
     public init(sequenceLength: Int, heldOut: HeldOutTraces = .defaultFraction, seed: UInt64 = 0,
                 objective: TrainingObjective = TrainingObjective()) {
         self.sequenceLength = sequenceLength
         self.heldOut = heldOut
         self.seed = seed
-        self.teacherTopK = objective.kdWeight > 0
+        self.usesTeacherTopK = objective.kdWeight > 0
     }
 }
 

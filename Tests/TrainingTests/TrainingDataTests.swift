@@ -369,5 +369,8 @@ struct TrainingDataTests {
         // A row too short for any prompt: no trace has a completion token.
         #expect(try why(Self.heldOut, length: 16).contains("raise --sequence-length"))
         #expect(throws: TrainingError.self) { try Self.load(Self.heldOut, heldOut: .fraction(0)) }
+        #expect(throws: TrainingError.invalidSetting("the sequence length is 1; it must be at least 2")) {
+            try TrainingData(train: [], eval: [], sequenceLength: 1, seed: 0)
+        }
     }
 }
