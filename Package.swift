@@ -60,6 +60,7 @@ let package = Package(
         // (docs/train.md).
         .target(name: "Training", dependencies: [
             "Tensors", "Transformer", "ModelFormats", "ModelLoading", "Tokenizers", "Traces", "Evaluation", "CKernels",
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftKernelFlags),
         .executableTarget(name: "DistilleryCLI", dependencies: [
             "ModelLoading", "Provenance", "Traces", "Teachers", "Serving", "Quantization", "Evaluation", "Training",
