@@ -13,6 +13,7 @@ struct Distillery: ParsableCommand {
             RunCommand.self,
             BenchCommand.self,
             BenchTrainCommand.self,
+            TrainCommand.self,
             ServeCommand.self,
             ManifestCommand.self,
             AuditCommand.self,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Transformer
 import Evaluation
 import ModelLoading
 import Tokenizers
