@@ -42,9 +42,12 @@ public enum SequencePacker {
         var documents: [Range<Int>] = []
         for (r, row) in rows.enumerated() {
             var start = r * sequenceLength
+            let rowEnd = start + sequenceLength
             for index in row {
                 let example = examples[index]
-                let n = example.tokens.count
+                // Examples are cut before packing; the clamp only keeps a misuse inside the row.
+                let n = min(example.tokens.count, rowEnd - start)
+                guard n > 0 else { continue }
                 for i in 0..<n { tokens[start + i] = example.tokens[i] }
                 let first = max(example.completionStart, 1)
                 for i in stride(from: first, to: n, by: 1) { targets[start + i - 1] = example.tokens[i] }
