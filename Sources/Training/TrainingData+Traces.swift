@@ -7,7 +7,8 @@ extension TrainingData {
     /// student with this chat template and tokenizer, split by `options.heldOut`.
     ///
     /// SFT re-encodes each completion's text (`TrainingExample(record:…)`), so the teacher's
-    /// tokenizer does not matter. Logit distillation takes the teacher's ids and top-k as
+    /// tokenizer does not matter, unless the traces kept top-k logprobs and the student reads
+    /// the teacher's ids: then those ids are used, so that evaluation can report KL. Logit distillation takes the teacher's ids and top-k as
     /// they are, so it first checks, on every trace, that the ids are inside the student's
     /// vocabulary, and on the first few that the student decodes them into the text the
     /// teacher wrote.
@@ -38,7 +39,7 @@ extension TrainingData {
             eval = try examples(in: evalDirectory, options: options, template: template, tokenizer: tokenizer)
         }
         let data = try TrainingData(train: train, eval: eval, sequenceLength: options.sequenceLength, seed: options.seed)
-        let cut = " within the first \(options.sequenceLength) tokens; raise --sequence-length"
+        let cut = " within the first \(options.sequenceLength) tokens; raise --seq-len"
         if data.train.isEmpty {
             throw TrainingError.noTraces(directory: directory.path, why: "no training trace has a completion token" + cut)
         }
@@ -73,13 +74,24 @@ extension TrainingData {
         guard dataset.count > 0 else { throw TrainingError.noTraces(directory: path, why: "the dataset holds 0 samples") }
         var examples: [TrainingExample] = []
         examples.reserveCapacity(dataset.count)
+        // For SFT, traces that kept the teacher's ids and top-k still use them when the student
+        // reads them as the teacher wrote them: the held-out figures then include KL to the
+        // teacher. The first trace that fails the check turns this off for the rest.
+        var teacherTokensUsable = true
         try TraceDatasetReader.forEachRecord(in: dataset) { i, record in
+            var useTeacher = options.usesTeacherTopK
             if options.usesTeacherTopK {
                 try TeacherTokenCheck.check(record, sample: i, directory: path, tokenizer: tokenizer,
                                             decode: i < TeacherTokenCheck.decodedTraces)
+            } else if teacherTokensUsable, record.topK > 0, !record.tokenIDs.isEmpty {
+                do {
+                    try TeacherTokenCheck.check(record, sample: i, directory: path, tokenizer: tokenizer,
+                                                decode: i < TeacherTokenCheck.decodedTraces)
+                    useTeacher = true
+                } catch { teacherTokensUsable = false }
             }
             do {
-                examples.append(options.usesTeacherTopK
+                examples.append(useTeacher
                     ? try TrainingExample(teacherTokensOf: record, template: template, tokenizer: tokenizer)
                     : try TrainingExample(record: record, template: template, tokenizer: tokenizer))
             } catch {

@@ -368,7 +368,7 @@ struct TrainingDataTests {
         #expect(try why(one).contains("--eval-traces"))
         #expect(try why(Self.heldOut, heldOut: .fraction(0.999)).contains("held-out"))
         // A row too short for any prompt: no trace has a completion token.
-        #expect(try why(Self.heldOut, length: 16).contains("raise --sequence-length"))
+        #expect(try why(Self.heldOut, length: 16).contains("raise --seq-len"))
         #expect(throws: TrainingError.self) { try Self.load(Self.heldOut, heldOut: .fraction(0)) }
         #expect(throws: TrainingError.invalidSetting("the sequence length is 1; it must be at least 2")) {
             try TrainingData(train: [], eval: [], sequenceLength: 1, seed: 0)
