@@ -13,7 +13,7 @@ import Transformer
 ///
 /// Work is split over (document, key/value head) pairs: the heads of one group accumulate
 /// into the same dK and dV, so a group is never split across threads. BLAS runs single
-/// threaded inside, because the split already uses every core.
+/// threaded (the trainer sets it so), because the split already uses every core.
 struct CausalAttentionLayer {
     let heads: Int
     let kvHeads: Int
@@ -43,8 +43,6 @@ struct CausalAttentionLayer {
                  documents: [Range<Int>], probabilityOffsets: [Int], pool: ComputePool) {
         let d = headDimension, qWidth = heads * d, kvWidth = kvHeads * d, group = heads / kvHeads
         let units = documents.count * kvHeads
-        Gemm.setThreadCount(1)
-        defer { Gemm.setThreadCount(pool.threadCount) }
         pool.forEach(units) { unit in
             let document = documents[unit / kvHeads], g = unit % kvHeads
             let start = document.lowerBound, length = document.count
@@ -77,8 +75,6 @@ struct CausalAttentionLayer {
         dQuery.update(repeating: 0, count: tokens * qWidth)
         dKey.update(repeating: 0, count: tokens * kvWidth)
         dValue.update(repeating: 0, count: tokens * kvWidth)
-        Gemm.setThreadCount(1)
-        defer { Gemm.setThreadCount(pool.threadCount) }
         pool.forEach(documents.count * kvHeads) { unit in
             let index = unit / kvHeads, g = unit % kvHeads
             let start = documents[index].lowerBound, length = documents[index].count

@@ -10,6 +10,7 @@ public final class DecoderGraph: @unchecked Sendable {
     public let layout: ParameterLayout
     public let capacity: Int
     let pool: ComputePool
+    private let gemm: ParallelGemm
     private var rotary: RotaryLayer
     private let attention: CausalAttentionLayer
     private let lossHead: LossHead
@@ -27,7 +28,9 @@ public final class DecoderGraph: @unchecked Sendable {
         layout = ParameterLayout(config: config)
         self.capacity = capacity
         pool = ComputePool(threadCount: threads)
-        Gemm.setThreadCount(threads)
+        gemm = ParallelGemm(pool: pool)
+        // The pool parallelises every product itself (`ParallelGemm`).
+        Gemm.setThreadCount(1)
         rotary = RotaryLayer(config: config)
         attention = CausalAttentionLayer(config: config)
         lossHead = LossHead(vocabulary: config.vocabularySize, width: config.hiddenSize, chunkRows: headChunkRows)
@@ -114,11 +117,11 @@ public final class DecoderGraph: @unchecked Sendable {
             RMSNormLayer.forward(a.input.pointer, weight: w(names.attentionNorm), epsilon: eps, out: a.normedAttention.pointer,
                                  reciprocalRMS: a.rmsAttention.pointer, rows: n, width: h, pool: pool)
             LinearLayer.forward(a.normedAttention.pointer, weight: w(names.query), bias: bias(names.queryBias),
-                                out: a.query.pointer, rows: n, inputs: h, outputs: qd)
+                                out: a.query.pointer, rows: n, inputs: h, outputs: qd, gemm: gemm)
             LinearLayer.forward(a.normedAttention.pointer, weight: w(names.key), bias: bias(names.keyBias),
-                                out: a.key.pointer, rows: n, inputs: h, outputs: kvd)
+                                out: a.key.pointer, rows: n, inputs: h, outputs: kvd, gemm: gemm)
             LinearLayer.forward(a.normedAttention.pointer, weight: w(names.value), bias: bias(names.valueBias),
-                                out: a.value.pointer, rows: n, inputs: h, outputs: kvd)
+                                out: a.value.pointer, rows: n, inputs: h, outputs: kvd, gemm: gemm)
             rotary.forward(a.query.pointer, heads: config.headCount, tokens: n)
             rotary.forward(a.key.pointer, heads: config.keyValueHeadCount, tokens: n)
             try a.reserveProbabilities(probabilityTotal)
@@ -127,18 +130,18 @@ public final class DecoderGraph: @unchecked Sendable {
                               probabilities: a.probabilities.pointer, out: a.attention.pointer,
                               documents: batch.documents, probabilityOffsets: probabilityOffsets, pool: pool)
             LinearLayer.forward(a.attention.pointer, weight: w(names.attentionOutput), bias: nil, out: a.middle.pointer,
-                                rows: n, inputs: qd, outputs: h)
+                                rows: n, inputs: qd, outputs: h, gemm: gemm)
             VectorKernels.add(a.input.pointer, into: a.middle.pointer, count: n * h)
             RMSNormLayer.forward(a.middle.pointer, weight: w(names.feedForwardNorm), epsilon: eps, out: a.normedFeedForward.pointer,
                                  reciprocalRMS: a.rmsFeedForward.pointer, rows: n, width: h, pool: pool)
             LinearLayer.forward(a.normedFeedForward.pointer, weight: w(names.gate), bias: nil, out: a.gate.pointer,
-                                rows: n, inputs: h, outputs: ffn)
+                                rows: n, inputs: h, outputs: ffn, gemm: gemm)
             LinearLayer.forward(a.normedFeedForward.pointer, weight: w(names.up), bias: nil, out: a.up.pointer,
-                                rows: n, inputs: h, outputs: ffn)
+                                rows: n, inputs: h, outputs: ffn, gemm: gemm)
             SwiGLULayer.forward(gate: a.gate.pointer, up: a.up.pointer, out: a.activated.pointer, count: n * ffn, pool: pool)
             // The block's output goes straight into the next block's input buffer.
             x = l + 1 < layers.count ? layers[l + 1].input.pointer : final.pointer
-            LinearLayer.forward(a.activated.pointer, weight: w(names.down), bias: nil, out: x, rows: n, inputs: ffn, outputs: h)
+            LinearLayer.forward(a.activated.pointer, weight: w(names.down), bias: nil, out: x, rows: n, inputs: ffn, outputs: h, gemm: gemm)
             VectorKernels.add(a.middle.pointer, into: x, count: n * h)
         }
         RMSNormLayer.forward(final.pointer, weight: p + layout.offset(of: ParameterNames.outputNorm), epsilon: eps,
@@ -157,13 +160,13 @@ public final class DecoderGraph: @unchecked Sendable {
 
         // Feed-forward: x_out = middle + down(silu(gate)·up), gate/up from RMSNorm(middle).
         LinearLayer.backward(s.dHidden.pointer, x: a.activated.pointer, weight: w(names.down), dx: s.dActivated.pointer,
-                             accumulateInput: false, dWeight: dw(names.down), dBias: nil, rows: n, inputs: ffn, outputs: h)
+                             accumulateInput: false, dWeight: dw(names.down), dBias: nil, rows: n, inputs: ffn, outputs: h, gemm: gemm)
         SwiGLULayer.backward(s.dActivated.pointer, gate: a.gate.pointer, up: a.up.pointer, dGate: s.dGate.pointer,
                              dUp: s.dUp.pointer, count: n * ffn, pool: pool)
         LinearLayer.backward(s.dGate.pointer, x: a.normedFeedForward.pointer, weight: w(names.gate), dx: s.dNormed.pointer,
-                             accumulateInput: false, dWeight: dw(names.gate), dBias: nil, rows: n, inputs: h, outputs: ffn)
+                             accumulateInput: false, dWeight: dw(names.gate), dBias: nil, rows: n, inputs: h, outputs: ffn, gemm: gemm)
         LinearLayer.backward(s.dUp.pointer, x: a.normedFeedForward.pointer, weight: w(names.up), dx: s.dNormed.pointer,
-                             accumulateInput: true, dWeight: dw(names.up), dBias: nil, rows: n, inputs: h, outputs: ffn)
+                             accumulateInput: true, dWeight: dw(names.up), dBias: nil, rows: n, inputs: h, outputs: ffn, gemm: gemm)
         RMSNormLayer.backward(s.dNormed.pointer, x: a.middle.pointer, weight: w(names.feedForwardNorm),
                               reciprocalRMS: a.rmsFeedForward.pointer, dx: s.dHidden.pointer,
                               dWeight: dw(names.feedForwardNorm), rows: n, width: h, pool: pool)
@@ -171,7 +174,7 @@ public final class DecoderGraph: @unchecked Sendable {
         // Attention: middle = input + o_proj(attention(rope(q), rope(k), v)), q/k/v from RMSNorm(input).
         LinearLayer.backward(s.dHidden.pointer, x: a.attention.pointer, weight: w(names.attentionOutput),
                              dx: s.dAttention.pointer, accumulateInput: false, dWeight: dw(names.attentionOutput),
-                             dBias: nil, rows: n, inputs: qd, outputs: h)
+                             dBias: nil, rows: n, inputs: qd, outputs: h, gemm: gemm)
         let (offsets, total) = attention.probabilityLayout(documents: batch.documents)
         try s.reserveAttention(total / (config.headCount / config.keyValueHeadCount))
         attention.backward(s.dAttention.pointer, query: a.query.pointer, key: a.key.pointer, value: a.value.pointer,
@@ -182,13 +185,13 @@ public final class DecoderGraph: @unchecked Sendable {
         rotary.backward(s.dKey.pointer, heads: config.keyValueHeadCount, tokens: n)
         LinearLayer.backward(s.dQuery.pointer, x: a.normedAttention.pointer, weight: w(names.query), dx: s.dNormed.pointer,
                              accumulateInput: false, dWeight: dw(names.query), dBias: dBias(names.queryBias),
-                             rows: n, inputs: h, outputs: qd)
+                             rows: n, inputs: h, outputs: qd, gemm: gemm)
         LinearLayer.backward(s.dKey.pointer, x: a.normedAttention.pointer, weight: w(names.key), dx: s.dNormed.pointer,
                              accumulateInput: true, dWeight: dw(names.key), dBias: dBias(names.keyBias),
-                             rows: n, inputs: h, outputs: kvd)
+                             rows: n, inputs: h, outputs: kvd, gemm: gemm)
         LinearLayer.backward(s.dValue.pointer, x: a.normedAttention.pointer, weight: w(names.value), dx: s.dNormed.pointer,
                              accumulateInput: true, dWeight: dw(names.value), dBias: dBias(names.valueBias),
-                             rows: n, inputs: h, outputs: kvd)
+                             rows: n, inputs: h, outputs: kvd, gemm: gemm)
         RMSNormLayer.backward(s.dNormed.pointer, x: a.input.pointer, weight: w(names.attentionNorm),
                               reciprocalRMS: a.rmsAttention.pointer, dx: s.dHidden.pointer,
                               dWeight: dw(names.attentionNorm), rows: n, width: h, pool: pool)

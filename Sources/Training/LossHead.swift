@@ -54,6 +54,7 @@ struct LossHead {
     func run(input: UnsafePointer<Float>, head: UnsafePointer<Float>, batch: TrainingBatch, scales: Scales,
              logits: UnsafeMutablePointer<Float>, gathered: UnsafeMutablePointer<Float>,
              dInput: UnsafeMutablePointer<Float>?, dHead: UnsafeMutablePointer<Float>?, pool: ComputePool) -> LossSums {
+        let gemm = ParallelGemm(pool: pool)
         let k = batch.teacherTopK
         let scored = (0..<batch.tokenCount).filter { i in
             batch.targets[i] >= 0 || (k > 0 && batch.teacherIDs[i * k] >= 0)
@@ -64,7 +65,7 @@ struct LossHead {
         for chunkStart in stride(from: 0, to: scored.count, by: chunkRows) {
             let rows = Array(scored[chunkStart ..< min(chunkStart + chunkRows, scored.count)])
             for (r, i) in rows.enumerated() { (gathered + r * width).update(from: input + i * width, count: width) }
-            Gemm.multiplyTransposedB(m: rows.count, n: vocabulary, k: width, a: gathered, lda: width,
+            gemm.multiplyTransposedB(m: rows.count, n: vocabulary, k: width, a: gathered, lda: width,
                                      b: head, ldb: width, c: logits, ldc: vocabulary)
             perRow.withUnsafeMutableBufferPointer { sums in
                 pool.forEachRange(rows.count) { range in
@@ -77,12 +78,12 @@ struct LossHead {
             for r in 0..<rows.count { total = total + perRow[r] }
             guard let dInput, let dHead else { continue }
             // dx = dz·W for the gathered rows, scattered back; dW += dzᵀ·x.
-            Gemm.multiply(m: rows.count, n: width, k: vocabulary, a: logits, lda: vocabulary, b: head, ldb: width,
+            gemm.multiply(m: rows.count, n: width, k: vocabulary, a: logits, lda: vocabulary, b: head, ldb: width,
                           c: gathered + chunkRows * width, ldc: width)
             for (r, i) in rows.enumerated() {
                 (dInput + i * width).update(from: gathered + (chunkRows + r) * width, count: width)
             }
-            Gemm.multiplyTransposedA(m: vocabulary, n: width, k: rows.count, a: logits, lda: vocabulary,
+            gemm.multiplyTransposedA(m: vocabulary, n: width, k: rows.count, a: logits, lda: vocabulary,
                                      b: gathered, ldb: width, c: dHead, ldc: width, beta: 1)
         }
         return total

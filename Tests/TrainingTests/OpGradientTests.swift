@@ -50,7 +50,8 @@ import Transformer
         func run(_ x: [Float], _ weight: [Float], _ bias: [Float]) -> [Float] {
             var y = [Float](repeating: 0, count: n * outputs)
             bias.withUnsafeBufferPointer { b in
-                LinearLayer.forward(x, weight: weight, bias: b.baseAddress, out: &y, rows: n, inputs: inputs, outputs: outputs)
+                LinearLayer.forward(x, weight: weight, bias: b.baseAddress, out: &y, rows: n, inputs: inputs, outputs: outputs,
+                                    gemm: ParallelGemm(pool: pool))
             }
             return y
         }
@@ -58,7 +59,7 @@ import Transformer
         var db = [Float](repeating: 0, count: outputs)
         db.withUnsafeMutableBufferPointer { dbp in
             LinearLayer.backward(w, x: x, weight: weight, dx: &dx, accumulateInput: false, dWeight: &dW, dBias: dbp.baseAddress,
-                                 rows: n, inputs: inputs, outputs: outputs)
+                                 rows: n, inputs: inputs, outputs: outputs, gemm: ParallelGemm(pool: pool))
         }
         #expect(fd.worstError(point: x, gradient: dx) { weightedSum(run($0, weight, bias), w) } < Self.tolerance)
         #expect(fd.worstError(point: weight, gradient: dW) { weightedSum(run(x, $0, bias), w) } < Self.tolerance)
