@@ -104,7 +104,8 @@ public final class DecoderGraph: @unchecked Sendable {
         let n = batch.tokenCount, h = config.hiddenSize, qd = config.queryDimension
         let kvd = config.keyValueDimension, ffn = config.intermediateSize, eps = config.rmsNormEpsilon
         rotary.prepare(tokenCount: n, documents: batch.documents)
-        let (probabilityOffsets, probabilityTotal) = attention.probabilityLayout(documents: batch.documents)
+        let (scratchOffsets, scratchTotal) = attention.scratchLayout(documents: batch.documents)
+        try scratch.reserveAttention(scratchTotal)
         let embedding = p + layout.offset(of: ParameterNames.embedding)
         var x = layers.first?.input.pointer ?? final.pointer
         for i in 0..<n { (x + i * h).update(from: embedding + Int(batch.tokens[i]) * h, count: h) }
@@ -114,34 +115,33 @@ public final class DecoderGraph: @unchecked Sendable {
             func w(_ name: String) -> UnsafePointer<Float> { p + layout.offset(of: name) }
             func bias(_ name: String) -> UnsafePointer<Float>? { config.hasAttentionBias ? w(name) : nil }
             if a.input.pointer != x { a.input.pointer.update(from: x, count: n * h) }
-            RMSNormLayer.forward(a.input.pointer, weight: w(names.attentionNorm), epsilon: eps, out: a.normedAttention.pointer,
+            RMSNormLayer.forward(a.input.pointer, weight: w(names.attentionNorm), epsilon: eps, out: scratch.normed.pointer,
                                  reciprocalRMS: a.rmsAttention.pointer, rows: n, width: h, pool: pool)
-            LinearLayer.forward(a.normedAttention.pointer, weight: w(names.query), bias: bias(names.queryBias),
+            LinearLayer.forward(scratch.normed.pointer, weight: w(names.query), bias: bias(names.queryBias),
                                 out: a.query.pointer, rows: n, inputs: h, outputs: qd, gemm: gemm)
-            LinearLayer.forward(a.normedAttention.pointer, weight: w(names.key), bias: bias(names.keyBias),
+            LinearLayer.forward(scratch.normed.pointer, weight: w(names.key), bias: bias(names.keyBias),
                                 out: a.key.pointer, rows: n, inputs: h, outputs: kvd, gemm: gemm)
-            LinearLayer.forward(a.normedAttention.pointer, weight: w(names.value), bias: bias(names.valueBias),
+            LinearLayer.forward(scratch.normed.pointer, weight: w(names.value), bias: bias(names.valueBias),
                                 out: a.value.pointer, rows: n, inputs: h, outputs: kvd, gemm: gemm)
             rotary.forward(a.query.pointer, heads: config.headCount, tokens: n)
             rotary.forward(a.key.pointer, heads: config.keyValueHeadCount, tokens: n)
-            try a.reserveProbabilities(probabilityTotal)
             a.attention.pointer.update(repeating: 0, count: n * qd)
-            attention.forward(query: a.query.pointer, key: a.key.pointer, value: a.value.pointer,
-                              probabilities: a.probabilities.pointer, out: a.attention.pointer,
-                              documents: batch.documents, probabilityOffsets: probabilityOffsets, pool: pool)
+            attention.forward(query: a.query.pointer, key: a.key.pointer, value: a.value.pointer, out: a.attention.pointer,
+                              scratch: scratch.attention.pointer, documents: batch.documents,
+                              scratchOffsets: scratchOffsets, pool: pool)
             LinearLayer.forward(a.attention.pointer, weight: w(names.attentionOutput), bias: nil, out: a.middle.pointer,
                                 rows: n, inputs: qd, outputs: h, gemm: gemm)
             VectorKernels.add(a.input.pointer, into: a.middle.pointer, count: n * h)
-            RMSNormLayer.forward(a.middle.pointer, weight: w(names.feedForwardNorm), epsilon: eps, out: a.normedFeedForward.pointer,
+            RMSNormLayer.forward(a.middle.pointer, weight: w(names.feedForwardNorm), epsilon: eps, out: scratch.normed.pointer,
                                  reciprocalRMS: a.rmsFeedForward.pointer, rows: n, width: h, pool: pool)
-            LinearLayer.forward(a.normedFeedForward.pointer, weight: w(names.gate), bias: nil, out: a.gate.pointer,
+            LinearLayer.forward(scratch.normed.pointer, weight: w(names.gate), bias: nil, out: a.gate.pointer,
                                 rows: n, inputs: h, outputs: ffn, gemm: gemm)
-            LinearLayer.forward(a.normedFeedForward.pointer, weight: w(names.up), bias: nil, out: a.up.pointer,
+            LinearLayer.forward(scratch.normed.pointer, weight: w(names.up), bias: nil, out: a.up.pointer,
                                 rows: n, inputs: h, outputs: ffn, gemm: gemm)
-            SwiGLULayer.forward(gate: a.gate.pointer, up: a.up.pointer, out: a.activated.pointer, count: n * ffn, pool: pool)
+            SwiGLULayer.forward(gate: a.gate.pointer, up: a.up.pointer, out: scratch.activated.pointer, count: n * ffn, pool: pool)
             // The block's output goes straight into the next block's input buffer.
             x = l + 1 < layers.count ? layers[l + 1].input.pointer : final.pointer
-            LinearLayer.forward(a.activated.pointer, weight: w(names.down), bias: nil, out: x, rows: n, inputs: ffn, outputs: h, gemm: gemm)
+            LinearLayer.forward(scratch.activated.pointer, weight: w(names.down), bias: nil, out: x, rows: n, inputs: ffn, outputs: h, gemm: gemm)
             VectorKernels.add(a.middle.pointer, into: x, count: n * h)
         }
         RMSNormLayer.forward(final.pointer, weight: p + layout.offset(of: ParameterNames.outputNorm), epsilon: eps,
@@ -159,13 +159,17 @@ public final class DecoderGraph: @unchecked Sendable {
         func dBias(_ name: String) -> UnsafeMutablePointer<Float>? { config.hasAttentionBias ? dw(name) : nil }
 
         // Feed-forward: x_out = middle + down(silu(gate)·up), gate/up from RMSNorm(middle).
-        LinearLayer.backward(s.dHidden.pointer, x: a.activated.pointer, weight: w(names.down), dx: s.dActivated.pointer,
+        // The normalised input and silu(gate)·up are remade rather than kept.
+        SwiGLULayer.forward(gate: a.gate.pointer, up: a.up.pointer, out: s.activated.pointer, count: n * ffn, pool: pool)
+        RMSNormLayer.forward(a.middle.pointer, weight: w(names.feedForwardNorm), epsilon: config.rmsNormEpsilon,
+                             out: s.normed.pointer, reciprocalRMS: a.rmsFeedForward.pointer, rows: n, width: h, pool: pool)
+        LinearLayer.backward(s.dHidden.pointer, x: s.activated.pointer, weight: w(names.down), dx: s.dActivated.pointer,
                              accumulateInput: false, dWeight: dw(names.down), dBias: nil, rows: n, inputs: ffn, outputs: h, gemm: gemm)
         SwiGLULayer.backward(s.dActivated.pointer, gate: a.gate.pointer, up: a.up.pointer, dGate: s.dGate.pointer,
                              dUp: s.dUp.pointer, count: n * ffn, pool: pool)
-        LinearLayer.backward(s.dGate.pointer, x: a.normedFeedForward.pointer, weight: w(names.gate), dx: s.dNormed.pointer,
+        LinearLayer.backward(s.dGate.pointer, x: scratch.normed.pointer, weight: w(names.gate), dx: s.dNormed.pointer,
                              accumulateInput: false, dWeight: dw(names.gate), dBias: nil, rows: n, inputs: h, outputs: ffn, gemm: gemm)
-        LinearLayer.backward(s.dUp.pointer, x: a.normedFeedForward.pointer, weight: w(names.up), dx: s.dNormed.pointer,
+        LinearLayer.backward(s.dUp.pointer, x: scratch.normed.pointer, weight: w(names.up), dx: s.dNormed.pointer,
                              accumulateInput: true, dWeight: dw(names.up), dBias: nil, rows: n, inputs: h, outputs: ffn, gemm: gemm)
         RMSNormLayer.backward(s.dNormed.pointer, x: a.middle.pointer, weight: w(names.feedForwardNorm),
                               reciprocalRMS: a.rmsFeedForward.pointer, dx: s.dHidden.pointer,
@@ -175,21 +179,22 @@ public final class DecoderGraph: @unchecked Sendable {
         LinearLayer.backward(s.dHidden.pointer, x: a.attention.pointer, weight: w(names.attentionOutput),
                              dx: s.dAttention.pointer, accumulateInput: false, dWeight: dw(names.attentionOutput),
                              dBias: nil, rows: n, inputs: qd, outputs: h, gemm: gemm)
-        let (offsets, total) = attention.probabilityLayout(documents: batch.documents)
-        try s.reserveAttention(total / (config.headCount / config.keyValueHeadCount))
+        let (offsets, _) = attention.scratchLayout(documents: batch.documents)
         attention.backward(s.dAttention.pointer, query: a.query.pointer, key: a.key.pointer, value: a.value.pointer,
-                           probabilities: a.probabilities.pointer, dQuery: s.dQuery.pointer, dKey: s.dKey.pointer,
-                           dValue: s.dValue.pointer, scratch: s.attention.pointer, tokens: n,
-                           documents: batch.documents, probabilityOffsets: offsets, pool: pool)
+                           dQuery: s.dQuery.pointer, dKey: s.dKey.pointer, dValue: s.dValue.pointer,
+                           scratch: s.attention.pointer, tokens: n, documents: batch.documents,
+                           scratchOffsets: offsets, pool: pool)
+        RMSNormLayer.forward(a.input.pointer, weight: w(names.attentionNorm), epsilon: config.rmsNormEpsilon,
+                             out: s.normed.pointer, reciprocalRMS: a.rmsAttention.pointer, rows: n, width: h, pool: pool)
         rotary.backward(s.dQuery.pointer, heads: config.headCount, tokens: n)
         rotary.backward(s.dKey.pointer, heads: config.keyValueHeadCount, tokens: n)
-        LinearLayer.backward(s.dQuery.pointer, x: a.normedAttention.pointer, weight: w(names.query), dx: s.dNormed.pointer,
+        LinearLayer.backward(s.dQuery.pointer, x: scratch.normed.pointer, weight: w(names.query), dx: s.dNormed.pointer,
                              accumulateInput: false, dWeight: dw(names.query), dBias: dBias(names.queryBias),
                              rows: n, inputs: h, outputs: qd, gemm: gemm)
-        LinearLayer.backward(s.dKey.pointer, x: a.normedAttention.pointer, weight: w(names.key), dx: s.dNormed.pointer,
+        LinearLayer.backward(s.dKey.pointer, x: scratch.normed.pointer, weight: w(names.key), dx: s.dNormed.pointer,
                              accumulateInput: true, dWeight: dw(names.key), dBias: dBias(names.keyBias),
                              rows: n, inputs: h, outputs: kvd, gemm: gemm)
-        LinearLayer.backward(s.dValue.pointer, x: a.normedAttention.pointer, weight: w(names.value), dx: s.dNormed.pointer,
+        LinearLayer.backward(s.dValue.pointer, x: scratch.normed.pointer, weight: w(names.value), dx: s.dNormed.pointer,
                              accumulateInput: true, dWeight: dw(names.value), dBias: dBias(names.valueBias),
                              rows: n, inputs: h, outputs: kvd, gemm: gemm)
         RMSNormLayer.backward(s.dNormed.pointer, x: a.input.pointer, weight: w(names.attentionNorm),

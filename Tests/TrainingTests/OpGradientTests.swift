@@ -94,27 +94,26 @@ import Transformer
         let documents = [0..<4, 4..<9, 10..<12], tokens = 12
         let qd = config.queryDimension, kvd = config.keyValueDimension
         let q = r.normals(tokens * qd), k = r.normals(tokens * kvd), v = r.normals(tokens * kvd), w = r.normals(tokens * qd)
-        let (offsets, total) = layer.probabilityLayout(documents: documents)
-        func run(_ q: [Float], _ k: [Float], _ v: [Float]) -> (out: [Float], p: [Float]) {
-            var out = [Float](repeating: 0, count: tokens * qd), p = [Float](repeating: 0, count: total)
-            layer.forward(query: q, key: k, value: v, probabilities: &p, out: &out, documents: documents,
-                          probabilityOffsets: offsets, pool: pool)
-            return (out, p)
+        let (offsets, total) = layer.scratchLayout(documents: documents)
+        func run(_ q: [Float], _ k: [Float], _ v: [Float]) -> [Float] {
+            var out = [Float](repeating: 0, count: tokens * qd), scratch = [Float](repeating: 0, count: total)
+            layer.forward(query: q, key: k, value: v, out: &out, scratch: &scratch, documents: documents,
+                          scratchOffsets: offsets, pool: pool)
+            return out
         }
-        let p = run(q, k, v).p
         var dq = [Float](repeating: 9, count: tokens * qd), dk = [Float](repeating: 9, count: tokens * kvd)
         var dv = [Float](repeating: 9, count: tokens * kvd), scratch = [Float](repeating: 0, count: total)
-        layer.backward(w, query: q, key: k, value: v, probabilities: p, dQuery: &dq, dKey: &dk, dValue: &dv,
-                       scratch: &scratch, tokens: tokens, documents: documents, probabilityOffsets: offsets, pool: pool)
-        #expect(fd.worstError(point: q, gradient: dq) { weightedSum(run($0, k, v).out, w) } < Self.tolerance)
-        #expect(fd.worstError(point: k, gradient: dk) { weightedSum(run(q, $0, v).out, w) } < Self.tolerance)
-        #expect(fd.worstError(point: v, gradient: dv) { weightedSum(run(q, k, $0).out, w) } < Self.tolerance)
+        layer.backward(w, query: q, key: k, value: v, dQuery: &dq, dKey: &dk, dValue: &dv,
+                       scratch: &scratch, tokens: tokens, documents: documents, scratchOffsets: offsets, pool: pool)
+        #expect(fd.worstError(point: q, gradient: dq) { weightedSum(run($0, k, v), w) } < Self.tolerance)
+        #expect(fd.worstError(point: k, gradient: dk) { weightedSum(run(q, $0, v), w) } < Self.tolerance)
+        #expect(fd.worstError(point: v, gradient: dv) { weightedSum(run(q, k, $0), w) } < Self.tolerance)
         // Token 9 is in no document: it neither attends nor receives gradient.
         #expect(dq[9 * qd ..< 10 * qd].allSatisfy { $0 == 0 } && dk[9 * kvd ..< 10 * kvd].allSatisfy { $0 == 0 })
         // Document boundaries hold: the first document's output ignores the second's values.
         var v2 = v
         for i in 4 * kvd ..< 9 * kvd { v2[i] += 1 }
-        #expect(Array(run(q, k, v2).out[0 ..< 4 * qd]) == Array(run(q, k, v).out[0 ..< 4 * qd]))
+        #expect(Array(run(q, k, v2)[0 ..< 4 * qd]) == Array(run(q, k, v)[0 ..< 4 * qd]))
     }
 
     @Test func lossHeadCrossEntropyAndDistillation() {
