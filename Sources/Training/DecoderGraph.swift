@@ -93,7 +93,7 @@ public final class DecoderGraph: @unchecked Sendable {
         guard batch.tokens.allSatisfy({ $0 >= 0 && Int($0) < v }), batch.targets.allSatisfy({ Int($0) < v }) else {
             throw TrainingError.invalidSetting("a token id is outside the student's vocabulary of \(v)")
         }
-        guard batch.documents.allSatisfy({ $0.lowerBound >= 0 && $0.upperBound <= n }),
+        guard batch.documents.allSatisfy({ !$0.isEmpty && $0.lowerBound >= 0 && $0.upperBound <= n }),
               batch.teacherIDs.count == n * batch.teacherTopK, batch.teacherLogprobs.count == batch.teacherIDs.count else {
             throw TrainingError.invalidSetting("the batch's documents or teacher data do not match its \(n) tokens")
         }
