@@ -188,19 +188,7 @@ public final class BPETokenizer: Sendable {
             }
             types = v.tokenTypes.map { TokenType(rawValue: $0) ?? .normal }
         }
-        var merges: [(String, String)] = []
-        merges.reserveCapacity(v.merges.count)
-        for (i, merge) in v.merges.enumerated() {
-            // Split at the first space at index ≥ 1, so a part that is a space still parses (§2.1).
-            let scalars = Array(merge.unicodeScalars)
-            guard scalars.count >= 3, let space = scalars[1...].firstIndex(of: " ") else {
-                throw TokenizerError.invalidVocabulary("tokenizer.ggml.merges[\(i)] = \"\(merge)\" has no space between its two parts")
-            }
-            var left = String.UnicodeScalarView(), right = String.UnicodeScalarView()
-            left.append(contentsOf: scalars[..<space])
-            right.append(contentsOf: scalars[(space + 1)...])
-            merges.append((String(left), String(right)))
-        }
+        let merges = try v.mergePairs()
         try self.init(parts: Parts(
             tokens: v.tokens, types: types, merges: merges, wordSplitter: pre.splitter,
             ignoresMerges: pre.ignoreMerges, normalizesNFC: false, addsBOS: v.addBOS, addsEOS: v.addEOS,

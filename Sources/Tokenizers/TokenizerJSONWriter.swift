@@ -30,19 +30,7 @@ public enum TokenizerJSONWriter {
             added.append(["id": id, "content": text, "single_word": false, "lstrip": false, "rstrip": false,
                           "normalized": type == .userDefined, "special": type != .userDefined])
         }
-        var merges: [[String]] = []
-        merges.reserveCapacity(v.merges.count)
-        for (i, merge) in v.merges.enumerated() {
-            // Split at the first space at index ≥ 1, as `BPETokenizer(vocabulary:)` does (§2.1).
-            let scalars = Array(merge.unicodeScalars)
-            guard scalars.count >= 3, let space = scalars[1...].firstIndex(of: " ") else {
-                throw TokenizerError.invalidVocabulary("tokenizer.ggml.merges[\(i)] = \"\(merge)\" has no space between its two parts")
-            }
-            var left = String.UnicodeScalarView(), right = String.UnicodeScalarView()
-            left.append(contentsOf: scalars[..<space])
-            right.append(contentsOf: scalars[(space + 1)...])
-            merges.append([String(left), String(right)])
-        }
+        let merges = try v.mergePairs().map { [$0.0, $0.1] }
         let (pre, ignoresMerges) = try preTokenizer(named: v.preTokenizer)
         let root: [String: Any] = [
             "version": "1.0",

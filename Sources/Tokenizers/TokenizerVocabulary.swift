@@ -52,3 +52,23 @@ public struct TokenizerVocabulary: Sendable {
         self.addEOS = addEOS
     }
 }
+
+extension TokenizerVocabulary {
+    /// `merges` as (left, right) pairs. A merge is split at its first space at index ≥ 1, so
+    /// a part that is itself a space still parses (TOKENIZERS.md §2.1).
+    func mergePairs() throws -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        pairs.reserveCapacity(merges.count)
+        for (i, merge) in merges.enumerated() {
+            let scalars = Array(merge.unicodeScalars)
+            guard scalars.count >= 3, let space = scalars[1...].firstIndex(of: " ") else {
+                throw TokenizerError.invalidVocabulary("tokenizer.ggml.merges[\(i)] = \"\(merge)\" has no space between its two parts")
+            }
+            var left = String.UnicodeScalarView(), right = String.UnicodeScalarView()
+            left.append(contentsOf: scalars[..<space])
+            right.append(contentsOf: scalars[(space + 1)...])
+            pairs.append((String(left), String(right)))
+        }
+        return pairs
+    }
+}

@@ -26,18 +26,11 @@ struct FiniteDifference {
     }
 }
 
-/// SplitMix64 with Box-Muller: test data that is the same on every run.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
+/// Test data that is the same on every run: the engine's SplitMix64 with Box–Muller.
+typealias SeededRandom = SplitMix64
+
+extension SplitMix64 {
+    mutating func uniform() -> Float { nextUnitFloat() }
     mutating func normal() -> Float {
         let u1 = max(uniform(), 1e-7), u2 = uniform()
         return (-2 * logf(u1)).squareRoot() * cosf(2 * .pi * u2)
