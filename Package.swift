@@ -62,8 +62,15 @@ let package = Package(
             "Tensors", "Transformer", "ModelFormats", "ModelLoading", "Tokenizers", "Traces", "Evaluation", "CKernels",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftKernelFlags),
+        // `distillery distill`: the stages run from one pipeline file, with the built-in default
+        // pipeline and its prompt set as resources (examples/ links to them).
+        .target(name: "Pipeline", dependencies: [
+            "ModelLoading", "Provenance", "Traces", "Teachers", "Quantization", "Evaluation", "Training",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], resources: [.copy("Default")]),
         .executableTarget(name: "DistilleryCLI", dependencies: [
-            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving", "Quantization", "Evaluation", "Training",
+            "ModelLoading", "Provenance", "Traces", "Teachers", "Serving", "Quantization", "Evaluation", "Training", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shard-writing benchmark (scripts/bench/shards.sh): depends on Traces only, so its
@@ -83,6 +90,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: [
             "Training", "Transformer", "ModelLoading", "ModelFormats", "Evaluation", "Traces", "Tokenizers",
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Provenance"]),
         .testTarget(name: "QuantizationTests", dependencies: [
             "Quantization", "ModelLoading", "ModelFormats", "Transformer", "Provenance",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -14,6 +14,7 @@ struct Distillery: ParsableCommand {
             BenchCommand.self,
             BenchTrainCommand.self,
             TrainCommand.self,
+            DistillCommand.self,
             ServeCommand.self,
             ManifestCommand.self,
             AuditCommand.self,

@@ -29,7 +29,8 @@ enum AuditRuleMetadata {
             } else if card.license == nil, own != nil {
                 warn("card-license", "README.md front matter has no license", "Regenerate the card with `distillery card`.")
             }
-            let weightParents = c.manifest.parents.filter { $0.role == .base }.map(\.id)
+            // Only Hub ids (org/name) can be in the model tree; `distillery card` writes just those.
+            let weightParents = c.manifest.parents.filter { $0.role == .base }.map(\.id).filter { $0.contains("/") }
             let missing = weightParents.filter { !card.baseModels.contains($0) }
             if !missing.isEmpty {
                 warn("card-base-model", "README.md front matter lacks base_model \(missing.joined(separator: ", ")), so the Hub model tree does not link it to its parents",

@@ -2,13 +2,15 @@ import Foundation
 
 /// The calls a pipeline stage makes to record what it did, without a process.
 extension Manifest {
-    /// Adds a lineage edge; the same id twice is an error so a resumed run cannot duplicate it.
+    /// Adds a lineage edge; the same id in the same role twice is an error so a resumed run
+    /// cannot duplicate it. One id may hold two roles: a student pruned from its teacher has
+    /// the teacher as its base (weights inside) and as its teacher (outputs used).
     public mutating func addParent(_ parent: Parent) throws(ProvenanceError) {
         guard !parent.id.isEmpty else { throw .invalidArgument(name: "--id", value: "", expected: "a model or dataset id") }
         if let sha = parent.sha256, !Manifest.isSHA256(sha) {
             throw .invalidArgument(name: "--sha256", value: sha, expected: "64 lowercase hex digits")
         }
-        guard !parents.contains(where: { $0.id == parent.id }) else { throw .duplicateParent(id: parent.id) }
+        guard !parents.contains(where: { $0.id == parent.id && $0.role == parent.role }) else { throw .duplicateParent(id: parent.id) }
         parents.append(parent)
     }
 

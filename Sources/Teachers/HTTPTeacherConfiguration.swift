@@ -39,6 +39,17 @@ public struct HTTPTeacherConfiguration: Sendable, CustomStringConvertible, Custo
         self.pricing = pricing
     }
 
+    /// The API root in `text`: a URL pasted with `/chat/completions` or a trailing slash
+    /// still works. Nil when it is not an http(s) URL with a host.
+    public static func apiRoot(_ text: String) -> URL? {
+        var text = text
+        while text.hasSuffix("/") { text.removeLast() }
+        if text.hasSuffix("/chat/completions") { text.removeLast("/chat/completions".count) }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              url.host?.isEmpty == false else { return nil }
+        return url
+    }
+
     public var chatCompletionsURL: URL { baseURL.appendingPathComponent("chat/completions") }
 
     /// The base URL as traces, logs and errors show it: a `user:password@` in it is dropped,

@@ -23,6 +23,16 @@ public final class LocalTeacher: Teacher {
         self.capacity = capacity
     }
 
+    /// A teacher whose slots each hold the longest of `prompts` plus `maxTokens`, within the
+    /// model's context, so no prompt is cut and no slot is larger than it must be.
+    public static func sized(model: LoadedModel, template: ChatTemplate, identity: TeacherIdentity, slots: Int,
+                             prompts: [PromptRecord], maxTokens: Int) throws -> LocalTeacher {
+        let probe = LocalTeacher(model: model, template: template, identity: identity, slots: slots, capacity: 1)
+        let longest = try prompts.map { try probe.promptTokens($0.messages).count }.max() ?? 0
+        let capacity = min(model.config.contextLength, longest + maxTokens)
+        return LocalTeacher(model: model, template: template, identity: identity, slots: slots, capacity: capacity)
+    }
+
     /// The prompt's token ids as the teacher sees them: its chat template with the
     /// generation prompt, special tokens parsed.
     public func promptTokens(_ messages: [ChatMessage]) throws -> [Int32] {

@@ -53,7 +53,10 @@ import Testing
     @Test func duplicateParentAndBadHashAreRefused() throws {
         var m = Manifest(name: "x", license: "mit")
         try m.addParent(Parent(id: "a/b", role: .base, relation: .finetune))
-        #expect(throws: ProvenanceError.duplicateParent(id: "a/b")) { try m.addParent(Parent(id: "a/b", role: .teacher, relation: .distillation)) }
+        #expect(throws: ProvenanceError.duplicateParent(id: "a/b")) { try m.addParent(Parent(id: "a/b", role: .base, relation: .pruned)) }
+        // A student pruned from its teacher: the same model is its base and its teacher.
+        try m.addParent(Parent(id: "a/b", role: .teacher, relation: .distillation))
+        #expect(m.parents.map(\.role) == [.base, .teacher])
         #expect(throws: ProvenanceError.self) { try m.addParent(Parent(id: "c/d", role: .base, relation: .finetune, sha256: "XYZ")) }
     }
 

@@ -124,12 +124,8 @@ struct GenerateCommand: ParsableCommand {
         let model = try LoadedModel.load(teacher, threads: threads ?? LoadedModel.defaultThreadCount)
         var identity = TeacherIdentity(model: model.location.url.deletingPathExtension().lastPathComponent)
         if case .gguf(let url) = model.location { identity.sha256 = try FileDigest.sha256(of: url).hex }
-        let local = LocalTeacher(model: model, template: try model.chatTemplate(override: chatTemplate),
-                                 identity: identity, slots: batch, capacity: 1)
-        // Each slot holds the longest prompt plus max tokens, within the model's context.
-        let longest = try prompts.map { try local.promptTokens($0.messages).count }.max() ?? 0
-        let capacity = min(model.config.contextLength, longest + maxTokens)
-        return LocalTeacher(model: model, template: local.template, identity: identity, slots: batch, capacity: capacity)
+        return try LocalTeacher.sized(model: model, template: try model.chatTemplate(override: chatTemplate),
+                                      identity: identity, slots: batch, prompts: prompts, maxTokens: maxTokens)
     }
 
     /// Requests, retries and tokens of an endpoint teacher, with the cost when priced.

@@ -36,7 +36,7 @@ struct HTTPTeacherOptions: ParsableArguments {
     /// The teacher configuration for `baseURL` (`--teacher`), reading the key from `environment`.
     func configuration(baseURL: String,
                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HTTPTeacherConfiguration {
-        guard let url = Self.apiRoot(baseURL) else {
+        guard let url = HTTPTeacherConfiguration.apiRoot(baseURL) else {
             throw ValidationError("--teacher \(baseURL) is not an http(s) URL with a host, e.g. https://api.deepseek.com/v1")
         }
         guard let model = teacherModel, !model.isEmpty else {
@@ -66,15 +66,5 @@ struct HTTPTeacherOptions: ParsableArguments {
             baseURL: url, model: model, apiKey: key, concurrency: concurrency, stream: stream,
             requestTimeout: requestTimeout, retryPolicy: RetryPolicy(maxRetries: maxRetries),
             returnTokensAsTokenIDs: returnTokenIDs, pricing: pricing)
-    }
-
-    /// The API root: a URL pasted with `/chat/completions` or a trailing slash still works.
-    static func apiRoot(_ text: String) -> URL? {
-        var text = text
-        while text.hasSuffix("/") { text.removeLast() }
-        if text.hasSuffix("/chat/completions") { text.removeLast("/chat/completions".count) }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              url.host?.isEmpty == false else { return nil }
-        return url
     }
 }
