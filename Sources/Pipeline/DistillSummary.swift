@@ -30,8 +30,13 @@ public struct DistillSummary: Codable, Sendable {
         try encoder.encode(self).write(to: folder.appendingPathComponent(Self.fileName), options: .atomic)
     }
 
-    /// The closing table: one block per stage, then where everything is.
-    public func table() -> String {
+    /// The closing table: one block per stage, then where everything is (paths under the
+    /// current directory shown relative to it).
+    public func table(relativeTo directory: String = FileManager.default.currentDirectoryPath) -> String {
+        func shown(_ path: String) -> String {
+            let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+            return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        }
         var lines: [String] = []
         func row(_ label: String, _ value: String) { lines.append(label.padding(toLength: 22, withPad: " ", startingAt: 0) + value) }
         let took = stages.map { "\($0.name) \(Self.duration($0.seconds))\($0.action == .upToDate ? " (up to date)" : "")" }
@@ -61,20 +66,20 @@ public struct DistillSummary: Codable, Sendable {
         lines.append("outputs".padding(toLength: 22, withPad: " ", startingAt: 0)
                      + "size       bits/w  KL vs student  top-1    PPL ratio")
         row("  HF folder (F32)", ByteCount.text(t.modelBytes))
-        row("", model)
+        row("", shown(model))
         for q in quantize.outputs {
             let figures = String(format: "%@%6.2f  %13.5f  %5.1f%%  %9.4f", ByteCount.text(q.bytes).padding(toLength: 11, withPad: " ", startingAt: 0),
                                  q.bitsPerWeight, q.klMean, q.top1Agreement * 100, q.perplexityRatio)
             row("  \(q.type)", figures)
-            row("", q.path)
+            row("", shown(q.path))
         }
         lines.append("")
         row("audit", "\(provenance.verdict) (\(provenance.fails) fail, \(provenance.warnings) warn, \(provenance.infos) info)")
         for finding in provenance.findings.prefix(6) where !finding.hasPrefix("INFO") { row("", finding) }
-        row("cards", provenance.cards.joined(separator: "\n" + String(repeating: " ", count: 22)))
-        row("traces (MDS)", traces)
-        row("training run", "\(trainingRun) (checkpoints, metrics.jsonl, loss.svg)")
-        row("summary", "\(output)/\(Self.fileName)")
+        row("cards", provenance.cards.map(shown).joined(separator: "\n" + String(repeating: " ", count: 22)))
+        row("traces (MDS)", shown(traces))
+        row("training run", "\(shown(trainingRun)) (checkpoints, metrics.jsonl, loss.svg)")
+        row("summary", "\(shown(output))/\(Self.fileName)")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -119,8 +119,12 @@ extension PipelineSpec {
     /// Checks what can be checked before any stage spends time.
     func validate(path: String) throws {
         func fail(_ key: String, _ why: String) -> PipelineError { .invalidSetting(path: path, key: key, why: why) }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !name.contains("/") else {
-            throw fail("name", "give the derivative's name as published, without an org/ prefix (that goes in id)")
+        // The name becomes folder and file names, and a Hub repository name: the Hub's characters only.
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard let first = name.first, first.isLetter || first.isNumber, name.allSatisfy(allowed.contains),
+              !name.contains(".."), name.count <= 96 else {
+            throw fail("name", "'\(name)' is not a model name: use letters, digits, '-', '_' and '.', starting with a letter or digit, "
+                + "without an org/ prefix (that goes in id)")
         }
         guard !license.isEmpty else { throw fail("license", "give a license id such as apache-2.0") }
         if let id, id.split(separator: "/").count != 2 { throw fail("id", "a Hub id is org/name, found \(id)") }

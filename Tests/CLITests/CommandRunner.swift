@@ -37,6 +37,22 @@ enum CommandRunner {
                              standardError: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts `distillery ARGUMENTS`, SIGKILLs it as soon as `marker` exists (a checkpoint in
+    /// place, say) and says whether the kill is what ended it.
+    static func killed(_ arguments: [String], whenExists marker: URL, timeout: TimeInterval = 600) throws -> Bool {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while !FileManager.default.fileExists(atPath: marker.path), process.isRunning, Date() < deadline { usleep(5_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal
+    }
+
     static func json(_ arguments: [String]) throws -> [String: Any] {
         let result = try run(arguments)
         guard result.status == 0 else {

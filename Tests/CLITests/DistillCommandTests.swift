@@ -142,18 +142,9 @@ struct DistillCommandTests {
         let (uninterrupted, _) = try Self.distill(whole)
         #expect(uninterrupted.status == 0, "\(uninterrupted.standardError)")
 
-        let process = Process()
-        process.executableURL = CommandRunner.executable
-        process.arguments = ["distill", killed.appendingPathComponent("pipeline.yaml").path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let marker = killed.appendingPathComponent("out/work/train/checkpoint-2/trainer_state.json").path
-        let deadline = Date().addingTimeInterval(600)
-        while !FileManager.default.fileExists(atPath: marker), process.isRunning, Date() < deadline { usleep(5_000) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the run ended before it could be killed")
+        let marker = killed.appendingPathComponent("out/work/train/checkpoint-2/trainer_state.json")
+        #expect(try CommandRunner.killed(["distill", killed.appendingPathComponent("pipeline.yaml").path], whenExists: marker),
+                "the run ended before it could be killed")
 
         let (resumed, _) = try Self.distill(killed)
         #expect(resumed.status == 0, "\(resumed.standardError)")

@@ -47,18 +47,9 @@ struct TrainCommandTests {
 
         // The same run, killed once its step-12 checkpoint is in place, then resumed.
         let killed = root.appendingPathComponent("killed")
-        let process = Process()
-        process.executableURL = CommandRunner.executable
-        process.arguments = Self.arguments(out: killed, config: config)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let marker = killed.appendingPathComponent("checkpoint-12/trainer_state.json").path
-        let deadline = Date().addingTimeInterval(600)
-        while !FileManager.default.fileExists(atPath: marker), process.isRunning, Date() < deadline { usleep(5_000) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the run ended before it could be killed")
+        let marker = killed.appendingPathComponent("checkpoint-12/trainer_state.json")
+        #expect(try CommandRunner.killed(Self.arguments(out: killed, config: config), whenExists: marker),
+                "the run ended before it could be killed")
         #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("model.safetensors").path))
 
         let resumed = try CommandRunner.run(Self.arguments(out: killed, config: config) + ["--resume"])

@@ -65,6 +65,8 @@ struct PipelineSpecTests {
                                                            with: "model: deepseek-chat\n  endpoint: ftp://x")).contains("teacher.endpoint"))
         #expect(message(Self.minimal.replacingOccurrences(of: "model: smollm2-135m-instruct",
                                                            with: "model: deepseek-chat\n  endpoint: https://api.deepseek.com/v1")).contains("prune a local teacher"))
+        #expect(message(Self.minimal.replacingOccurrences(of: "name: Demo", with: "name: ../escape")).contains("not a model name"))
+        #expect(message(Self.minimal.replacingOccurrences(of: "name: Demo", with: "name: org/Demo")).contains("org/ prefix"))
         #expect(message("- just\n- a list\n").contains("mapping"))
         #expect(message("name: [unclosed\n").contains("YAML"))
     }
