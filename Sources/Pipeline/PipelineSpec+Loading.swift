@@ -177,6 +177,7 @@ extension PipelineSpec {
         }
 
         if quantize.evalSequences < 1 { throw fail("quantize.eval_sequences", "must be at least 1") }
+        if quantize.calibrationTokens < 1 { throw fail("quantize.calibration_tokens", "must be at least 1") }
         for type in quantize.types {
             do { _ = try QuantizationTarget(name: type) } catch { throw fail("quantize.types", "\(error)") }
         }

@@ -188,14 +188,23 @@ public struct TrainSpec: Sendable, Equatable, Codable {
 public struct QuantizeSpec: Sendable, Equatable, Codable {
     public var types: [String] = ["Q8_0", "Q4_K_M"]
     public var evalSequences = 32
+    /// Weigh each column's rounding error by its mean squared activation on the traces
+    /// (llama.cpp's imatrix), over this many tokens; worth it below 8 bits.
+    public var calibrate = false
+    public var calibrationTokens = 16384
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case types, evalSequences = "eval_sequences" }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case types, evalSequences = "eval_sequences", calibrate, calibrationTokens = "calibration_tokens"
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        types = try c.decodeIfPresent([String].self, forKey: .types) ?? QuantizeSpec().types
-        evalSequences = try c.decodeIfPresent(Int.self, forKey: .evalSequences) ?? QuantizeSpec().evalSequences
+        let d = QuantizeSpec()
+        types = try c.decodeIfPresent([String].self, forKey: .types) ?? d.types
+        evalSequences = try c.decodeIfPresent(Int.self, forKey: .evalSequences) ?? d.evalSequences
+        calibrate = try c.decodeIfPresent(Bool.self, forKey: .calibrate) ?? d.calibrate
+        calibrationTokens = try c.decodeIfPresent(Int.self, forKey: .calibrationTokens) ?? d.calibrationTokens
     }
 }

@@ -111,7 +111,8 @@ struct ProvenanceStage {
                          kind: .model, created: Manifest.timestamp())
         try m.addParent(Parent(id: spec.id ?? spec.name, role: .base, relation: .quantized, license: spec.license,
                                path: relativePath(from: q.folder, to: modelFolder)))
-        m.quantization = QuantizationRecord(type: q.type, bitsPerWeight: q.bitsPerWeight, tool: Manifest.toolVersion)
+        m.quantization = QuantizationRecord(type: q.type, bitsPerWeight: q.bitsPerWeight,
+                                            calibrationData: spec.quantize.calibrate ? tracesName : nil, tool: Manifest.toolVersion)
         try declared(&m)
         try m.recordFiles(in: q.folder)
         try m.write(to: q.folder)

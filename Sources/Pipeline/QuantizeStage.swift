@@ -7,6 +7,8 @@ import Quantization
 public struct QuantizedOutput: Codable, Sendable, Equatable {
     public var type: String
     public var path: String
+    /// Quantised with importance weights from the traces (`calibrate: true`).
+    public var calibrated: Bool
     public var bytes: Int
     public var bitsPerWeight: Double
     /// Mean KL from the student (F32) to this file, top-1 agreement and perplexity ratio on traces.
@@ -44,17 +46,20 @@ struct QuantizeStage {
 
     func run(note: (String) -> Void) throws -> QuantizeResult {
         let reference = try LoadedModel.load(modelFolder.path, threads: threads)
+        let calibration = try spec.quantize.calibrate ? Calibration(
+            importance: ActivationStatistics.collect(model: reference, traces: traces, maxTokens: spec.quantize.calibrationTokens),
+            dataset: traces.lastPathComponent, tokens: spec.quantize.calibrationTokens) : nil
         var outputs: [QuantizedOutput] = []
         var tokens = 0
         for (type, file) in zip(spec.quantize.types.map { $0.uppercased() }, files()) {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let summary = try Quantizer.quantize(model: modelFolder.path, type: type, output: file)
+            let summary = try Quantizer.quantize(model: modelFolder.path, type: type, output: file, calibration: calibration)
             for warning in summary.warnings { note("\(type): warning: \(warning)") }
             let quantised = try LoadedModel.load(file.path, threads: threads)
             let limits = EvaluationLimits(maxSequences: spec.quantize.evalSequences)
             let report = try QualityEvaluation.compare(model: quantised, reference: reference, traces: traces, limits: limits)
             tokens = report.tokens
-            outputs.append(QuantizedOutput(type: type, path: file.path, bytes: summary.bytes,
+            outputs.append(QuantizedOutput(type: type, path: file.path, calibrated: summary.calibrated, bytes: summary.bytes,
                                            bitsPerWeight: report.model.bitsPerWeight, klMean: report.klDivergence.mean,
                                            top1Agreement: report.top1Agreement, perplexityRatio: report.perplexityRatio))
             note(String(format: "%@: %@, KL %.5f, top-1 %.1f%%", type, ByteCount.text(summary.bytes), report.klDivergence.mean,

@@ -117,12 +117,16 @@ struct DistillCommandTests {
 
         // A new quantisation type reruns quantize and provenance only.
         var yaml = try String(contentsOf: root.appendingPathComponent("pipeline.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "types: [Q8_0]", with: "types: [Q8_0, Q4_K_M]")
+        yaml = yaml.replacingOccurrences(of: "types: [Q8_0]", with: "types: [Q8_0, Q4_K_M]\n  calibrate: true\n  calibration_tokens: 512")
         try yaml.write(to: root.appendingPathComponent("pipeline.yaml"), atomically: true, encoding: .utf8)
         let (third, widened) = try Self.distill(root)
         #expect(third.status == 0, "\(third.standardError)")
         #expect(Self.actions(third.standardError) == ["generate: up to date", "train: up to date", "quantize: run", "provenance: run"])
-        #expect(((widened["quantize"] as? [String: Any])?["outputs"] as? [[String: Any]])?.count == 2)
+        let outputs = try #require((widened["quantize"] as? [String: Any])?["outputs"] as? [[String: Any]])
+        #expect(outputs.map { $0["type"] as? String } == ["Q8_0", "Q4_K_M"])
+        #expect(outputs.last?["calibrated"] as? Bool == true, "Q4_K_M is weighed by the traces' activations")
+        let quantizedManifest = try String(contentsOf: out.appendingPathComponent("Tiny-Distill-Test-Q4_K_M-GGUF/manifest.json"), encoding: .utf8)
+        #expect(quantizedManifest.contains("\"calibration_data\" : \"Tiny-Distill-Test-traces\""))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(".distill/replaced/quantize/Tiny-Distill-Test-Q8_0-GGUF").path),
                 "the outputs it replaced are kept aside")
 
