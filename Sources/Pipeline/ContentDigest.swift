@@ -31,7 +31,7 @@ enum ContentDigest {
     /// Every regular file under `folder` by relative path and content, except `manifest.json`
     /// and `README.md` (the provenance stage writes them into the folders of earlier stages)
     /// and dot files.
-    static func folder(_ folder: URL) throws -> String {
+    static func folder(_ folder: URL, hash: (URL) throws -> String = file) throws -> String {
         let fm = FileManager.default
         guard let walker = fm.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
             throw PipelineError.stageFailed(stage: "digest", why: "\(folder.path) is not a readable folder")
@@ -44,16 +44,16 @@ enum ContentDigest {
             if relative.hasPrefix(base) { relative.removeFirst(base.count) }
             relative = relative.trimmingCharacters(in: ["/"])
             if relative == Manifest.fileName || relative == "README.md" { continue }
-            entries.append(relative + " " + (try file(url)))
+            entries.append(relative + " " + (try hash(url)))
         }
         return combine(entries.sorted())
     }
 
     /// A model as the model store resolves it: a GGUF file's or a HF folder's content.
-    static func model(_ reference: String) throws -> String {
+    static func model(_ reference: String, cache: ModelDigestCache) throws -> String {
         switch try ModelStore().resolve(reference) {
-        case .gguf(let url): return try file(url)
-        case .huggingFace(let url): return try folder(url)
+        case .gguf(let url): return try cache.sha256(of: url)
+        case .huggingFace(let url): return try folder(url, hash: cache.sha256(of:))
         }
     }
 }

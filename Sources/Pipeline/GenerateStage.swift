@@ -27,12 +27,12 @@ struct GenerateStage {
 
     /// What decides the traces: the teacher, the prompts and the sampling settings. Endpoint
     /// concurrency, timeouts and keys do not change a trace, so they are left out.
-    func fingerprint() throws -> String {
+    func fingerprint(models: ModelDigestCache) throws -> String {
         let teacher: String
         if let url = spec.teacher.endpointURL {
             teacher = "endpoint \(url.absoluteString) \(spec.teacher.model) ids=\(spec.teacher.returnTokenIds ?? false)"
         } else {
-            teacher = "local \(try ContentDigest.model(spec.teacher.model)) template=\(spec.teacher.chatTemplate ?? "")"
+            teacher = "local \(try ContentDigest.model(spec.teacher.model, cache: models)) template=\(spec.teacher.chatTemplate ?? "")"
         }
         return ContentDigest.combine(["generate", teacher, try ContentDigest.file(URL(fileURLWithPath: spec.prompts)),
                                       try ContentDigest.settings(spec.generate)])

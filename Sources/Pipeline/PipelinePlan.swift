@@ -36,19 +36,20 @@ public struct PipelinePlan: Sendable {
 
 extension PipelineRun {
     public func plan() throws -> PipelinePlan {
+        modelDigests.persists = false
         var stages: [PipelinePlan.Stage] = []
         var generateDigest: String?
         var trainDigest: String?
         var quantizeDigest: String?
         do {
-            generateDigest = try planned("generate", fingerprint: try generateStage.fingerprint(), as: GenerateResult.self,
+            generateDigest = try planned("generate", fingerprint: try generateStage.fingerprint(models: modelDigests), as: GenerateResult.self,
                                          digest: { try ContentDigest.folder(self.tracesFolder) }, into: &stages)
         } catch {
             stages.append(.init(name: "generate", action: .run, problem: "\(error)"))
         }
         if let g = generateDigest {
             do {
-                trainDigest = try planned("train", fingerprint: try trainStage.fingerprint(tracesDigest: g), as: TrainResult.self,
+                trainDigest = try planned("train", fingerprint: try trainStage.fingerprint(tracesDigest: g, models: modelDigests), as: TrainResult.self,
                                           digest: { try ContentDigest.folder(self.modelFolder) }, into: &stages)
             } catch {
                 stages.append(.init(name: "train", action: .run, problem: "\(error)"))

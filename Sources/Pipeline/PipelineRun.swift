@@ -33,6 +33,7 @@ public final class PipelineRun {
     let threads: Int
     let knowledgeBase: LicenseKnowledgeBase
     let records: StageRecordStore
+    let modelDigests: ModelDigestCache
 
     public static let stageNames = ["generate", "train", "quantize", "provenance"]
 
@@ -42,6 +43,7 @@ public final class PipelineRun {
         threads = spec.threads ?? LoadedModel.defaultThreadCount
         self.knowledgeBase = knowledgeBase
         records = StageRecordStore(folder: output.appendingPathComponent(".distill"))
+        modelDigests = ModelDigestCache(url: records.folder.appendingPathComponent("model-digests.json"))
     }
 
     var tracesFolder: URL { output.appendingPathComponent("traces") }
@@ -61,13 +63,13 @@ public final class PipelineRun {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         var stages: [DistillSummary.Stage] = []
 
-        let generate = try execute("generate", fingerprint: try generateStage.fingerprint(), outputs: [tracesFolder],
+        let generate = try execute("generate", fingerprint: try generateStage.fingerprint(models: modelDigests), outputs: [tracesFolder],
                                    digest: { try ContentDigest.folder(self.tracesFolder) }, events: events) { _ in
             try self.generateStage.run(progress: events.generate, note: events.note)
         }
         stages.append(generate.stage)
 
-        let train = try execute("train", fingerprint: try trainStage.fingerprint(tracesDigest: generate.digest),
+        let train = try execute("train", fingerprint: try trainStage.fingerprint(tracesDigest: generate.digest, models: modelDigests),
                                 outputs: [trainFolder, modelFolder], digest: { try ContentDigest.folder(self.modelFolder) },
                                 events: events) { resume in
             try self.trainStage.run(resume: resume, progress: events.train)
@@ -106,7 +108,7 @@ public final class PipelineRun {
     /// The teacher GGUF's sha256 for the pruned student's base edge; nil for a folder.
     private func teacherFileSHA256() throws -> String? {
         guard case .gguf(let url) = try ModelStore().resolve(spec.teacher.model) else { return nil }
-        return try ContentDigest.file(url)
+        return try modelDigests.sha256(of: url)
     }
 
     /// The manifests and cards the provenance stage writes.

@@ -33,14 +33,14 @@ struct TrainStage {
     let modelFolder: URL
 
     /// The traces, the student's starting point and the training settings.
-    func fingerprint(tracesDigest: String) throws -> String {
+    func fingerprint(tracesDigest: String, models: ModelDigestCache) throws -> String {
         let s = spec.student
         var start = try ContentDigest.settings(s)
-        if let pretrained = s.pretrained { start += " " + (try ContentDigest.model(pretrained)) }
-        if s.isPruned { start += " " + (try ContentDigest.model(spec.teacher.model)) }
+        if let pretrained = s.pretrained { start += " " + (try ContentDigest.model(pretrained, cache: models)) }
+        if s.isPruned { start += " " + (try ContentDigest.model(spec.teacher.model, cache: models)) }
         if let config = s.config {
             start += " " + (try ContentDigest.file(URL(fileURLWithPath: config)))
-            start += " " + (try ContentDigest.model(tokenizerModel))
+            start += " " + (try ContentDigest.model(tokenizerModel, cache: models))
         }
         return ContentDigest.combine(["train", tracesDigest, start, try ContentDigest.settings(spec.train)])
     }

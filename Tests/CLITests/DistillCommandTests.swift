@@ -107,6 +107,10 @@ struct DistillCommandTests {
         #expect(!FileManager.default.fileExists(atPath: model.appendingPathComponent("metrics.jsonl").path), "the published folder holds the model only")
         #expect((summary["provenance"] as? [String: Any])?["verdict"] as? String == "pass")
 
+        // The teacher's digest is remembered by size and date, not recomputed on every run.
+        let digests = try String(contentsOf: out.appendingPathComponent(".distill/model-digests.json"), encoding: .utf8)
+        #expect(digests.contains("SmolLM2-135M-Instruct.Q4_1.gguf"))
+
         // Nothing changed: every stage is skipped and the figures are the recorded ones.
         let modelBytes = try Data(contentsOf: model.appendingPathComponent("model.safetensors"))
         let (second, again) = try Self.distill(root)
