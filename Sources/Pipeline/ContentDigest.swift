@@ -28,10 +28,10 @@ enum ContentDigest {
         try FileDigest.sha256(of: url).hex
     }
 
-    /// Every regular file under `folder` by relative path and content, except `manifest.json`
-    /// and `README.md` (the provenance stage writes them into the folders of earlier stages)
-    /// and dot files.
-    static func folder(_ folder: URL, hash: (URL) throws -> String = file) throws -> String {
+    /// Every regular file under `folder` by relative path and content, except `manifest.json`,
+    /// `README.md` and `excluding` (the provenance stage writes them into the folders of
+    /// earlier stages) and dot files.
+    static func folder(_ folder: URL, excluding: Set<String> = [], hash: (URL) throws -> String = file) throws -> String {
         let fm = FileManager.default
         guard let walker = fm.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
             throw PipelineError.stageFailed(stage: "digest", why: "\(folder.path) is not a readable folder")
@@ -43,7 +43,7 @@ enum ContentDigest {
             var relative = url.standardizedFileURL.path
             if relative.hasPrefix(base) { relative.removeFirst(base.count) }
             relative = relative.trimmingCharacters(in: ["/"])
-            if relative == Manifest.fileName || relative == "README.md" { continue }
+            if relative == Manifest.fileName || relative == "README.md" || excluding.contains(relative) { continue }
             entries.append(relative + " " + (try hash(url)))
         }
         return combine(entries.sorted())

@@ -50,7 +50,7 @@ extension PipelineRun {
         if let g = generateDigest {
             do {
                 trainDigest = try planned("train", fingerprint: try trainStage.fingerprint(tracesDigest: g, models: modelDigests), as: TrainResult.self,
-                                          digest: { try ContentDigest.folder(self.modelFolder) }, into: &stages)
+                                          digest: { try self.modelFolderDigest() }, into: &stages)
             } catch {
                 stages.append(.init(name: "train", action: .run, problem: "\(error)"))
             }

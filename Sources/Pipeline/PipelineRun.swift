@@ -50,6 +50,12 @@ public final class PipelineRun {
     var trainFolder: URL { output.appendingPathComponent("work/train") }
     var modelFolder: URL { output.appendingPathComponent(spec.name) }
 
+    /// What the train stage wrote into the model folder: not the `ship` files and the card
+    /// and manifest the provenance stage adds later.
+    func modelFolderDigest() throws -> String {
+        try ContentDigest.folder(modelFolder, excluding: Set(spec.ship.map { URL(fileURLWithPath: $0).lastPathComponent }))
+    }
+
     var generateStage: GenerateStage { GenerateStage(spec: spec, threads: threads, folder: tracesFolder) }
     var trainStage: TrainStage {
         TrainStage(spec: spec, threads: threads, traces: tracesFolder, workFolder: trainFolder, modelFolder: modelFolder)
@@ -70,7 +76,7 @@ public final class PipelineRun {
         stages.append(generate.stage)
 
         let train = try execute("train", fingerprint: try trainStage.fingerprint(tracesDigest: generate.digest, models: modelDigests),
-                                outputs: [trainFolder, modelFolder], digest: { try ContentDigest.folder(self.modelFolder) },
+                                outputs: [trainFolder, modelFolder], digest: { try self.modelFolderDigest() },
                                 events: events) { resume in
             try self.trainStage.run(resume: resume, progress: events.train)
         }

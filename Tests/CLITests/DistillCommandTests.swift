@@ -48,12 +48,16 @@ struct DistillCommandTests {
             quantize:
               types: \(quantize)
               eval_sequences: 4
+            ship:
+              - LICENSE-apache-2.0.txt
             declarations:
               intended_use: research
               distributed: false
 
             """
         try yaml.write(to: root.appendingPathComponent("pipeline.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: prompts.deletingLastPathComponent().appendingPathComponent("LICENSE-apache-2.0.txt"),
+                                         to: root.appendingPathComponent("LICENSE-apache-2.0.txt"))
         return root
     }
 
@@ -104,6 +108,7 @@ struct DistillCommandTests {
             "dataset distillation Tiny-Distill-Test-traces",
         ])
         #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent("README.md").path))
+        #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent("LICENSE-apache-2.0.txt").path), "ship: copies it in")
         #expect(!FileManager.default.fileExists(atPath: model.appendingPathComponent("metrics.jsonl").path), "the published folder holds the model only")
         #expect((summary["provenance"] as? [String: Any])?["verdict"] as? String == "pass")
 
